@@ -1,0 +1,58 @@
+//! Which database a command uses: `DATABASE_URL`, or the embedded cluster.
+
+use std::path::Path;
+
+use observatory_core::database::{self, EmbeddedCluster, RunningCluster};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::PgPool;
+
+pub enum Database {
+    External(PgConnectOptions),
+    Embedded(EmbeddedCluster),
+}
+
+/// A migrated pool, and the embedded cluster to stop when done, if we started it.
+pub struct Opened {
+    pub pool: PgPool,
+    cluster: Option<RunningCluster>,
+}
+
+impl Database {
+    pub fn choose(url: Option<&str>, cluster_dir: &Path) -> anyhow::Result<Database> {
+        Ok(match url.filter(|u| !u.trim().is_empty()) {
+            Some(url) => Database::External(database::options_from_url(url)?),
+            None => Database::Embedded(EmbeddedCluster::new(cluster_dir)?),
+        })
+    }
+
+    pub async fn open(self, max_connections: u32) -> anyhow::Result<Opened> {
+        match self {
+            Database::External(options) => {
+                tracing::info!(database = %database::describe(&options), "using DATABASE_URL");
+                let pool = database::connect_and_migrate(options, max_connections).await?;
+                Ok(Opened { pool, cluster: None })
+            }
+            Database::Embedded(cluster) => {
+                let running = cluster.start().await?;
+                match database::connect_and_migrate(cluster.connect_options(), max_connections).await {
+                    Ok(pool) => Ok(Opened { pool, cluster: Some(running) }),
+                    Err(e) => {
+                        running.release().await?;
+                        Err(e.into())
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Opened {
+    /// Closes the pool, then stops the embedded cluster if this process started it.
+    pub async fn close(self) -> anyhow::Result<()> {
+        self.pool.close().await;
+        if let Some(cluster) = self.cluster {
+            cluster.release().await?;
+        }
+        Ok(())
+    }
+}

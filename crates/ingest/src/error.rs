@@ -1,0 +1,55 @@
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where in an input the problem is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// The file as a whole.
+    File,
+    /// 1-based line of a text file (the header is line 1).
+    Line(u64),
+    /// 0-based index of a GeoJSON feature, with its code where known.
+    Feature { index: usize, code: Option<String> },
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File => Ok(()),
+            Location::Line(line) => write!(f, ", line {line}"),
+            Location::Feature { index, code: Some(code) } => write!(f, ", feature {index} (code {code})"),
+            Location::Feature { index, code: None } => write!(f, ", feature {index}"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("cannot read the manifest {path}: {message}")]
+    Manifest { path: PathBuf, message: String },
+    /// Bad input: names the file, the place in it and the field.
+    #[error("{}{location}{}: {message}", file.display(), field.as_ref().map(|f| format!(", field `{f}`")).unwrap_or_default())]
+    Input {
+        file: PathBuf,
+        location: Location,
+        field: Option<String>,
+        message: String,
+    },
+    #[error("database error while {doing}: {source}. Nothing was written: the ingest runs in one transaction")]
+    Database { doing: &'static str, source: sqlx::Error },
+}
+
+impl IngestError {
+    pub fn input(file: impl Into<PathBuf>, location: Location, field: Option<&str>, message: impl Into<String>) -> Self {
+        IngestError::Input {
+            file: file.into(),
+            location,
+            field: field.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn database(doing: &'static str) -> impl FnOnce(sqlx::Error) -> IngestError {
+        move |source| IngestError::Database { doing, source }
+    }
+}

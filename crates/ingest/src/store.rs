@@ -1,0 +1,140 @@
+//! Writes a harmonised release in one transaction: either all of it lands, or nothing.
+
+use sqlx::PgPool;
+
+use crate::communes::Communes;
+use crate::facts::Facts;
+use crate::manifest::{Manifest, SourceSpec};
+use crate::population::PopulationRow;
+use crate::summary::Summary;
+use crate::IngestError;
+
+pub async fn write(
+    pool: &PgPool,
+    manifest: &Manifest,
+    facts: &Facts,
+    communes: &Communes,
+    population: &[PopulationRow],
+    summary: &Summary,
+) -> Result<i64, IngestError> {
+    let db = IngestError::database;
+    let mut tx = pool.begin().await.map_err(db("opening a transaction"))?;
+
+    for source in &manifest.sources {
+        sqlx::query(include_str!("sql/upsert_source.sql"))
+            .bind(&source.id)
+            .bind(&source.title)
+            .bind(&source.relative_path)
+            .bind(&source.publisher)
+            .bind(&source.licence)
+            .bind(&source.reference_date)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("recording the sources"))?;
+    }
+    let replaced: Vec<String> = manifest
+        .sources
+        .iter()
+        .filter(|s| matches!(s.spec, SourceSpec::Boundaries { .. } | SourceSpec::Population { .. }))
+        .map(|s| s.id.clone())
+        .collect();
+    sqlx::query(include_str!("sql/delete_release.sql"))
+        .bind(&replaced)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("removing the previous load of these sources"))?;
+
+    insert_communes(&mut tx, communes).await?;
+    insert_population(&mut tx, population).await?;
+    insert_changes(&mut tx, facts).await?;
+
+    sqlx::query(include_str!("sql/refresh_latest_population.sql"))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("computing the latest population"))?;
+    sqlx::query(include_str!("sql/refresh_national_border.sql"))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("deriving the national border"))?;
+    let summary_json = serde_json::to_value(summary).unwrap_or(serde_json::Value::Null);
+    let release: i64 = sqlx::query_scalar(include_str!("sql/insert_release.sql"))
+        .bind(manifest.path.display().to_string())
+        .bind(&manifest.name)
+        .bind(summary_json)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db("recording the release"))?;
+
+    tx.commit().await.map_err(db("committing"))?;
+    Ok(release)
+}
+
+async fn insert_communes(tx: &mut sqlx::PgConnection, communes: &Communes) -> Result<(), IngestError> {
+    let mut columns: [Vec<Option<String>>; 12] = Default::default();
+    for c in communes.values() {
+        let arr = c.arrondissement.as_ref();
+        let values = [
+            Some(c.code.country().iso2().to_owned()),
+            Some(c.code.code().to_owned()),
+            Some(c.name.clone()),
+            c.names.nl.clone(),
+            c.names.fr.clone(),
+            arr.map(|a| a.code.clone()),
+            arr.and_then(|a| a.name_nl.clone()),
+            arr.and_then(|a| a.name_fr.clone()),
+            c.intercommunality.as_ref().map(|i| i.0.clone()),
+            c.intercommunality.as_ref().map(|i| i.1.clone()),
+            Some(c.source_id.clone()),
+            Some(c.geometry.clone()),
+        ];
+        for (column, value) in columns.iter_mut().zip(values) {
+            column.push(value);
+        }
+    }
+    let mut query = sqlx::query(include_str!("sql/insert_communes.sql"));
+    for column in columns {
+        query = query.bind(column);
+    }
+    query.execute(tx).await.map_err(IngestError::database("inserting communes"))?;
+    Ok(())
+}
+
+async fn insert_population(tx: &mut sqlx::PgConnection, rows: &[PopulationRow]) -> Result<(), IngestError> {
+    let country: Vec<&str> = rows.iter().map(|r| r.code.country().iso2()).collect();
+    let code: Vec<&str> = rows.iter().map(|r| r.code.code()).collect();
+    let year: Vec<i16> = rows.iter().map(|r| r.year.get()).collect();
+    let population: Vec<i32> = rows.iter().map(|r| i32::try_from(r.population).unwrap_or(i32::MAX)).collect();
+    let covers: Vec<String> = rows
+        .iter()
+        .map(|r| r.covers.iter().map(|c| c.code()).collect::<Vec<_>>().join(","))
+        .collect();
+    let source: Vec<&str> = rows.iter().map(|r| r.source_id.as_str()).collect();
+    sqlx::query(include_str!("sql/insert_population.sql"))
+        .bind(country)
+        .bind(code)
+        .bind(year)
+        .bind(population)
+        .bind(covers)
+        .bind(source)
+        .execute(tx)
+        .await
+        .map_err(IngestError::database("inserting population"))?;
+    Ok(())
+}
+
+async fn insert_changes(tx: &mut sqlx::PgConnection, facts: &Facts) -> Result<(), IngestError> {
+    let c = &facts.changes;
+    sqlx::query(include_str!("sql/replace_changes.sql"))
+        .bind(c.iter().map(|c| c.effective).collect::<Vec<_>>())
+        .bind(c.iter().map(|c| c.old.country().iso2()).collect::<Vec<_>>())
+        .bind(c.iter().map(|c| c.kind.as_str()).collect::<Vec<_>>())
+        .bind(c.iter().map(|c| c.old.code()).collect::<Vec<_>>())
+        .bind(c.iter().map(|c| c.old_name.as_str()).collect::<Vec<_>>())
+        .bind(c.iter().map(|c| c.new.code()).collect::<Vec<_>>())
+        .bind(c.iter().map(|c| c.new_name.as_str()).collect::<Vec<_>>())
+        .bind(c.iter().map(|c| c.note.as_str()).collect::<Vec<_>>())
+        .execute(tx)
+        .await
+        .map_err(IngestError::database("recording commune changes"))?;
+    Ok(())
+}

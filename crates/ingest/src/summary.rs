@@ -1,0 +1,70 @@
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::manifest::Manifest;
+
+/// What one ingest did, per source: the operator's receipt, also stored with the release.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub manifest: String,
+    pub sources: Vec<SourceSummary>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SourceSummary {
+    pub id: String,
+    /// Rows or features read from the file.
+    pub read: u64,
+    /// Rows written to the database.
+    pub loaded: u64,
+    /// Rows about communes outside the manifest's study area.
+    pub skipped_outside_area: u64,
+    /// Rows under a former code, counted in the commune that continues it.
+    pub carried_to_successor: u64,
+    /// Facts applied and anything else worth reading.
+    pub notes: Vec<String>,
+}
+
+impl Summary {
+    pub fn new(manifest: &Manifest) -> Summary {
+        Summary {
+            manifest: manifest.name.clone(),
+            sources: manifest
+                .sources
+                .iter()
+                .map(|s| SourceSummary { id: s.id.clone(), ..SourceSummary::default() })
+                .collect(),
+        }
+    }
+
+    pub fn source(&mut self, id: &str) -> &mut SourceSummary {
+        let index = self.sources.iter().position(|s| s.id == id).unwrap_or_else(|| {
+            self.sources.push(SourceSummary { id: id.to_owned(), ..SourceSummary::default() });
+            self.sources.len() - 1
+        });
+        &mut self.sources[index]
+    }
+
+    pub fn get(&self, id: &str) -> Option<&SourceSummary> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.manifest)?;
+        writeln!(f, "{:<28} {:>7} {:>7} {:>13} {:>12}", "source", "read", "loaded", "outside area", "to successor")?;
+        for s in &self.sources {
+            writeln!(
+                f,
+                "{:<28} {:>7} {:>7} {:>13} {:>12}",
+                s.id, s.read, s.loaded, s.skipped_outside_area, s.carried_to_successor
+            )?;
+            for note in &s.notes {
+                writeln!(f, "    {note}")?;
+            }
+        }
+        Ok(())
+    }
+}

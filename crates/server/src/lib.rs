@@ -1,0 +1,42 @@
+//! The observatory's HTTP server: health, vector tiles built in PostGIS, streamed exports
+//! and the web map. It keeps no state of its own: everything lives in PostgreSQL, so
+//! several servers can run side by side.
+
+mod error;
+mod routes;
+mod tiles;
+
+use std::future::Future;
+use std::path::PathBuf;
+
+use axum::Router;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+pub use tiles::Layer;
+
+/// Shared by every handler: the database pool and where the web assets are.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub web_dir: PathBuf,
+}
+
+pub fn router(state: AppState) -> Router {
+    routes::router(&state)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

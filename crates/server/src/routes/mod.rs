@@ -1,0 +1,16 @@
+mod exports;
+mod health;
+mod tiles;
+mod web;
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .merge(health::router())
+        .merge(tiles::router())
+        .merge(exports::router())
+        .merge(web::router(&state.web_dir))
+}
