@@ -1,1 +1,102 @@
+//! Test support: a fresh database per test in the test cluster, the Westhoek ingest, and
+//! the server on a free port. `TEST_DATABASE_URL` names the cluster's admin database;
+//! `scripts/test.sh` starts that cluster and sets it.
 
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use observatory_core::database::{connect_and_migrate, options_from_url};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Connection, PgPool};
+
+/// The repository's root folder.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+pub fn westhoek_manifest() -> PathBuf {
+    repo_root().join("data/manifests/westhoek.toml")
+}
+
+/// The real data beside the repository.
+pub fn shared_data() -> PathBuf {
+    repo_root().join("../shared/data")
+}
+
+/// The built `observatory` binary.
+pub fn observatory_bin() -> PathBuf {
+    std::env::var_os("OBSERVATORY_BIN").map(PathBuf::from).unwrap_or_else(|| {
+        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"));
+        target.join("debug/observatory")
+    })
+}
+
+/// A database of its own for one test, migrated, dropped by `drop_database` (or left for
+/// the test cluster's teardown when a test fails).
+pub struct TestDb {
+    pub pool: PgPool,
+    pub name: String,
+    pub options: PgConnectOptions,
+    admin: PgConnectOptions,
+}
+
+fn admin_options() -> anyhow::Result<PgConnectOptions> {
+    let url = std::env::var("TEST_DATABASE_URL")
+        .context("TEST_DATABASE_URL is not set: run the tests with scripts/test.sh, which starts the test cluster")?;
+    Ok(options_from_url(&url)?.disable_statement_logging())
+}
+
+impl TestDb {
+    pub async fn new() -> anyhow::Result<TestDb> {
+        let admin = admin_options()?;
+        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect_with(&admin).await?;
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
+        conn.close().await?;
+        let options = admin.clone().database(&name);
+        let pool = connect_and_migrate(options.clone(), 8).await?;
+        Ok(TestDb { pool, name, options, admin })
+    }
+
+    /// A `postgres://` URL of this database, for the binary's DATABASE_URL.
+    pub fn url(&self) -> anyhow::Result<String> {
+        let admin = std::env::var("TEST_DATABASE_URL")?;
+        let (base, query) = admin.split_once('?').unwrap_or((admin.as_str(), ""));
+        let base = base.rsplit_once('/').map(|(b, _)| b).unwrap_or(base);
+        Ok(if query.is_empty() { format!("{base}/{}", self.name) } else { format!("{base}/{}?{query}", self.name) })
+    }
+
+    pub async fn drop_database(self) -> anyhow::Result<()> {
+        self.pool.close().await;
+        let mut conn = sqlx::PgConnection::connect_with(&self.admin).await?;
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut conn).await?;
+        conn.close().await?;
+        Ok(())
+    }
+}
+
+/// Loads the Westhoek release into the test database.
+pub async fn ingest_westhoek(pool: &PgPool) -> anyhow::Result<observatory_ingest::Summary> {
+    let options = observatory_ingest::IngestOptions { manifest: westhoek_manifest(), data_dir: None, progress: false };
+    Ok(observatory_ingest::run(pool, &options).await?)
+}
+
+/// The server on a free port of 127.0.0.1, serving until the test ends.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    pub async fn spawn(pool: PgPool) -> anyhow::Result<TestApp> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let state = observatory_server::AppState { pool, web_dir: repo_root().join("web") };
+        tokio::spawn(observatory_server::serve(listener, state, std::future::pending()));
+        Ok(TestApp { base, client: reqwest::Client::new() })
+    }
+
+    pub async fn get(&self, path: &str) -> anyhow::Result<reqwest::Response> {
+        Ok(self.client.get(format!("{}{path}", self.base)).send().await?)
+    }
+}

@@ -52,6 +52,10 @@ pub async fn write(
         .execute(&mut *tx)
         .await
         .map_err(db("computing the latest population"))?;
+    sqlx::query(include_str!("sql/clear_national_border.sql"))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("clearing the national border"))?;
     sqlx::query(include_str!("sql/refresh_national_border.sql"))
         .execute(&mut *tx)
         .await
