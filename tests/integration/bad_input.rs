@@ -12,8 +12,14 @@ fn manifest_with(dir: &Path, id: &str, file: &Path) -> anyhow::Result<PathBuf> {
     let text = std::fs::read_to_string(westhoek_manifest())?;
     let mut table: toml::Table = toml::from_str(&text)?;
     let data_dir = shared_data().canonicalize()?;
-    table.insert("data_dir".into(), toml::Value::String(data_dir.display().to_string()));
-    let facts_dir = westhoek_manifest().parent().map(Path::to_path_buf).unwrap_or_default();
+    table.insert(
+        "data_dir".into(),
+        toml::Value::String(data_dir.display().to_string()),
+    );
+    let facts_dir = westhoek_manifest()
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     if let Some(facts) = table.get_mut("facts").and_then(toml::Value::as_table_mut) {
         for (_, path) in facts.iter_mut() {
             if let Some(p) = path.as_str() {
@@ -21,13 +27,19 @@ fn manifest_with(dir: &Path, id: &str, file: &Path) -> anyhow::Result<PathBuf> {
             }
         }
     }
-    let sources = table.get_mut("source").and_then(toml::Value::as_array_mut).ok_or_else(|| anyhow::anyhow!("no sources"))?;
+    let sources = table
+        .get_mut("source")
+        .and_then(toml::Value::as_array_mut)
+        .ok_or_else(|| anyhow::anyhow!("no sources"))?;
     let source = sources
         .iter_mut()
         .filter_map(toml::Value::as_table_mut)
         .find(|s| s.get("id").and_then(toml::Value::as_str) == Some(id))
         .ok_or_else(|| anyhow::anyhow!("no source {id}"))?;
-    source.insert("path".into(), toml::Value::String(file.display().to_string()));
+    source.insert(
+        "path".into(),
+        toml::Value::String(file.display().to_string()),
+    );
     let path = dir.join("manifest.toml");
     std::fs::write(&path, toml::to_string(&table)?)?;
     Ok(path)
@@ -57,15 +69,29 @@ async fn rejected(id: &str, file_name: &str, content: &str) -> anyhow::Result<St
     let file = dir.path().join(file_name);
     std::fs::write(&file, content)?;
     let manifest = manifest_with(dir.path(), id, &file)?;
-    let options = IngestOptions { manifest, data_dir: None, progress: false };
+    let options = IngestOptions {
+        manifest,
+        data_dir: None,
+        progress: false,
+    };
     let error = match observatory_ingest::run(&db.pool, &options).await {
         Ok(_) => anyhow::bail!("the ingest of a broken {id} succeeded"),
         Err(e) => e,
     };
-    assert!(matches!(error, IngestError::Input { .. }), "an input error, not {error:?}");
+    assert!(
+        matches!(error, IngestError::Input { .. }),
+        "an input error, not {error:?}"
+    );
     let message = error.to_string();
-    assert!(message.contains(file_name), "the error names the file: {message}");
-    assert_eq!(fingerprint(&db.pool).await?, before, "the database is unchanged after: {message}");
+    assert!(
+        message.contains(file_name),
+        "the error names the file: {message}"
+    );
+    assert_eq!(
+        fingerprint(&db.pool).await?,
+        before,
+        "the database is unchanged after: {message}"
+    );
     db.drop_database().await?;
     Ok(message)
 }
@@ -74,7 +100,12 @@ const IEPER_SQUARE: &str = r#"{"type":"Polygon","coordinates":[[[2.8,50.8],[2.9,
 
 #[tokio::test]
 async fn malformed_geojson() -> anyhow::Result<()> {
-    let message = rejected("be-gemeenten-2025", "broken.geojson", r#"{"type":"FeatureCollection","features":[{"type":"Feat"#).await?;
+    let message = rejected(
+        "be-gemeenten-2025",
+        "broken.geojson",
+        r#"{"type":"FeatureCollection","features":[{"type":"Feat"#,
+    )
+    .await?;
     assert!(message.contains("malformed GeoJSON"), "{message}");
     Ok(())
 }
@@ -85,7 +116,10 @@ async fn a_feature_without_its_code_field() -> anyhow::Result<()> {
         r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"naam":"Ieper"}},"geometry":{IEPER_SQUARE}}}]}}"#
     );
     let message = rejected("be-gemeenten-2025", "no_code.geojson", &content).await?;
-    assert!(message.contains("feature 0") && message.contains("field `geoitem`"), "{message}");
+    assert!(
+        message.contains("feature 0") && message.contains("field `geoitem`"),
+        "{message}"
+    );
     Ok(())
 }
 
@@ -97,7 +131,10 @@ async fn an_invalid_polygon() -> anyhow::Result<()> {
         r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"geoitem":"33011","naam":"Ieper"}},"geometry":{bow_tie}}}]}}"#
     );
     let message = rejected("be-gemeenten-2025", "bow_tie.geojson", &content).await?;
-    assert!(message.contains("feature 0 (code 33011)") && message.contains("field `geometry`"), "{message}");
+    assert!(
+        message.contains("feature 0 (code 33011)") && message.contains("field `geometry`"),
+        "{message}"
+    );
     assert!(message.contains("self-intersection"), "{message}");
     Ok(())
 }
@@ -106,18 +143,42 @@ async fn an_invalid_polygon() -> anyhow::Result<()> {
 async fn a_population_row_whose_code_matches_no_commune() -> anyhow::Result<()> {
     let content = "year,CD_REFNIS,TX_DESCR_NL,TX_DESCR_FR,total\n2024,33011,Ieper,Ypres,35000\n2024,33999,Nergens,Nulle part,100\n";
     let message = rejected("be-population-statbel", "unknown_code.csv", content).await?;
-    assert!(message.contains("line 3") && message.contains("field `CD_REFNIS`"), "{message}");
-    assert!(message.contains("BE-33999") && message.contains("matches no commune"), "{message}");
+    assert!(
+        message.contains("line 3") && message.contains("field `CD_REFNIS`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("BE-33999") && message.contains("matches no commune"),
+        "{message}"
+    );
     Ok(())
 }
 
 #[tokio::test]
 async fn a_missing_column_and_a_bad_number() -> anyhow::Result<()> {
-    let message = rejected("be-population-statbel", "no_total.csv", "year,CD_REFNIS\n2024,33011\n").await?;
-    assert!(message.contains("field `total`") && message.contains("no such column"), "{message}");
+    let message = rejected(
+        "be-population-statbel",
+        "no_total.csv",
+        "year,CD_REFNIS\n2024,33011\n",
+    )
+    .await?;
+    assert!(
+        message.contains("field `total`") && message.contains("no such column"),
+        "{message}"
+    );
 
-    let message = rejected("be-population-statbel", "bad_total.csv", "year,CD_REFNIS,TX_DESCR_NL,TX_DESCR_FR,total\n2024,33011,Ieper,Ypres,-5\n").await?;
-    assert!(message.contains("line 2") && message.contains("field `total`") && message.contains("\"-5\""), "{message}");
+    let message = rejected(
+        "be-population-statbel",
+        "bad_total.csv",
+        "year,CD_REFNIS,TX_DESCR_NL,TX_DESCR_FR,total\n2024,33011,Ieper,Ypres,-5\n",
+    )
+    .await?;
+    assert!(
+        message.contains("line 2")
+            && message.contains("field `total`")
+            && message.contains("\"-5\""),
+        "{message}"
+    );
     Ok(())
 }
 
@@ -125,6 +186,9 @@ async fn a_missing_column_and_a_bad_number() -> anyhow::Result<()> {
 async fn a_duplicate_population_row() -> anyhow::Result<()> {
     let content = "year,CD_REFNIS,TX_DESCR_NL,TX_DESCR_FR,total\n2024,33011,Ieper,Ypres,35000\n2024,33011,Ieper,Ypres,35001\n";
     let message = rejected("be-population-statbel", "duplicate.csv", content).await?;
-    assert!(message.contains("line 3") && message.contains("second row for commune BE-33011"), "{message}");
+    assert!(
+        message.contains("line 3") && message.contains("second row for commune BE-33011"),
+        "{message}"
+    );
     Ok(())
 }

@@ -9,7 +9,9 @@ use observatory_tests::{observatory_bin, repo_root};
 
 /// A folder the `postgres` system user can enter when the tests run as root.
 fn cluster_folder() -> anyhow::Result<tempfile::TempDir> {
-    let dir = tempfile::Builder::new().prefix("obs-cluster-").tempdir_in("/tmp")?;
+    let dir = tempfile::Builder::new()
+        .prefix("obs-cluster-")
+        .tempdir_in("/tmp")?;
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))?;
     Ok(dir)
 }
@@ -24,7 +26,9 @@ async fn the_embedded_cluster_starts_serves_postgis_and_stops() -> anyhow::Resul
     assert!(running.started_here);
     assert!(cluster.is_running().await?);
     let pool = connect_and_migrate(cluster.connect_options(), 2).await?;
-    let postgis: String = sqlx::query_scalar("SELECT postgis_lib_version()").fetch_one(&pool).await?;
+    let postgis: String = sqlx::query_scalar("SELECT postgis_lib_version()")
+        .fetch_one(&pool)
+        .await?;
     assert!(postgis.starts_with('3'), "PostGIS {postgis}");
 
     // A second start finds it running and leaves it to its owner.
@@ -52,7 +56,12 @@ async fn serve_runs_on_the_embedded_cluster_with_no_configuration() -> anyhow::R
     let mut child = tokio::process::Command::new(observatory_bin())
         .current_dir(repo_root())
         .env_remove("DATABASE_URL")
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--cluster-dir"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--cluster-dir",
+        ])
         .arg(&cluster_dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -66,16 +75,23 @@ async fn serve_runs_on_the_embedded_cluster_with_no_configuration() -> anyhow::R
             assert_eq!(response.status(), 200);
             break;
         }
-        anyhow::ensure!(Instant::now() < deadline, "the server did not answer within 60 s");
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the server did not answer within 60 s"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let cluster = EmbeddedCluster::new(&cluster_dir)?;
     assert!(cluster.is_running().await?);
 
-    let pid = nix::unistd::Pid::from_raw(child.id().ok_or_else(|| anyhow::anyhow!("no pid"))? as i32);
+    let pid =
+        nix::unistd::Pid::from_raw(child.id().ok_or_else(|| anyhow::anyhow!("no pid"))? as i32);
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM)?;
     let status = tokio::time::timeout(Duration::from_secs(60), child.wait()).await??;
     assert!(status.success(), "serve exits cleanly: {status}");
-    assert!(!cluster.is_running().await?, "the cluster is stopped with the server");
+    assert!(
+        !cluster.is_running().await?,
+        "the cluster is stopped with the server"
+    );
     Ok(())
 }

@@ -25,27 +25,54 @@ async fn the_geojson_export_is_rfc_7946() -> anyhow::Result<()> {
     let response = app.get("/exports/communes.geojson").await?;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/geo+json");
-    let disposition = response.headers()["content-disposition"].to_str()?.to_owned();
-    assert!(disposition.contains("westhoek-communes-") && disposition.ends_with(".geojson\""), "{disposition}");
+    let disposition = response.headers()["content-disposition"]
+        .to_str()?
+        .to_owned();
+    assert!(
+        disposition.contains("westhoek-communes-") && disposition.ends_with(".geojson\""),
+        "{disposition}"
+    );
 
     let text = response.text().await?;
     let collection: geojson::FeatureCollection = text.parse()?;
     assert_eq!(collection.features.len(), 711);
     let mut ids = BTreeSet::new();
     for feature in &collection.features {
-        let id = feature.property("id").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-        let geometry = feature.geometry.clone().ok_or_else(|| anyhow::anyhow!("{id} has no geometry"))?;
+        let id = feature
+            .property("id")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned();
+        let geometry = feature
+            .geometry
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("{id} has no geometry"))?;
         let shape: geo::MultiPolygon<f64> = geo::MultiPolygon::try_from(geometry.value)?;
         assert!(shape.is_valid(), "{id} is valid");
         for polygon in &shape {
             // RFC 7946 §3.1.6: exterior rings counter-clockwise, holes clockwise.
-            assert!(polygon.exterior().is_ccw(), "{id}: exterior ring is counter-clockwise");
-            assert!(polygon.interiors().iter().all(|ring| ring.is_cw()), "{id}: holes are clockwise");
+            assert!(
+                polygon.exterior().is_ccw(),
+                "{id}: exterior ring is counter-clockwise"
+            );
+            assert!(
+                polygon.interiors().iter().all(|ring| ring.is_cw()),
+                "{id}: holes are clockwise"
+            );
             for c in polygon.exterior().coords() {
-                assert!((1.5..4.5).contains(&c.x) && (49.5..51.6).contains(&c.y), "{id}: lon/lat order, {c:?}");
+                assert!(
+                    (1.5..4.5).contains(&c.x) && (49.5..51.6).contains(&c.y),
+                    "{id}: lon/lat order, {c:?}"
+                );
             }
         }
-        assert!(feature.property("population").and_then(|v| v.as_i64()).is_some(), "{id} population");
+        assert!(
+            feature
+                .property("population")
+                .and_then(|v| v.as_i64())
+                .is_some(),
+            "{id} population"
+        );
         ids.insert(id);
     }
     assert_eq!(ids.len(), 711, "ids are unique");

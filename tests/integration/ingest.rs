@@ -7,16 +7,26 @@ async fn loads_711_communes_of_both_countries() -> anyhow::Result<()> {
     let db = TestDb::new().await?;
     let summary = ingest_westhoek(&db.pool).await?;
 
-    let counts: Vec<(String, i64)> =
-        sqlx::query_as("SELECT country::text, count(*) FROM commune GROUP BY country ORDER BY country")
-            .fetch_all(&db.pool)
-            .await?;
+    let counts: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT country::text, count(*) FROM commune GROUP BY country ORDER BY country",
+    )
+    .fetch_all(&db.pool)
+    .await?;
     assert_eq!(counts, vec![("BE".to_owned(), 63), ("FR".to_owned(), 648)]);
 
     // Rows outside the study area (Mouscron, 54007 then 57096) are skipped and counted;
     // rows under former codes are carried to their successors.
-    let statbel = summary.get("be-population-statbel").expect("statbel in summary");
-    assert_eq!((statbel.read, statbel.skipped_outside_area, statbel.carried_to_successor), (1120, 17, 74));
+    let statbel = summary
+        .get("be-population-statbel")
+        .expect("statbel in summary");
+    assert_eq!(
+        (
+            statbel.read,
+            statbel.skipped_outside_area,
+            statbel.carried_to_successor
+        ),
+        (1120, 17, 74)
+    );
     assert_eq!(statbel.loaded, 63 * 17);
     db.drop_database().await
 }
@@ -31,12 +41,21 @@ async fn every_commune_has_a_population_for_every_year_its_sources_cover() -> an
     )
     .fetch_all(&db.pool)
     .await?;
-    let per_year: BTreeMap<(String, i16), i64> = per_year.into_iter().map(|(c, y, n)| ((c, y), n)).collect();
+    let per_year: BTreeMap<(String, i16), i64> =
+        per_year.into_iter().map(|(c, y, n)| ((c, y), n)).collect();
     for year in 2009..=2025 {
-        assert_eq!(per_year.get(&("BE".into(), year)), Some(&63), "Belgian communes with a population in {year}");
+        assert_eq!(
+            per_year.get(&("BE".into(), year)),
+            Some(&63),
+            "Belgian communes with a population in {year}"
+        );
     }
     for year in [2019, 2021, 2022, 2024] {
-        assert_eq!(per_year.get(&("FR".into(), year)), Some(&648), "French communes with a population in {year}");
+        assert_eq!(
+            per_year.get(&("FR".into(), year)),
+            Some(&648),
+            "French communes with a population in {year}"
+        );
     }
     // 2026: L'Orée de Mormal (59006) counts Amfroipret and Bermeries together.
     assert_eq!(per_year.get(&("FR".into(), 2026)), Some(&647));
@@ -49,13 +68,18 @@ async fn every_commune_has_a_population_for_every_year_its_sources_cover() -> an
     let missing: i64 = sqlx::query_scalar("SELECT count(*) FROM commune WHERE population IS NULL")
         .fetch_one(&db.pool)
         .await?;
-    assert_eq!(missing, 0, "every commune has a latest population of its own territory");
+    assert_eq!(
+        missing, 0,
+        "every commune has a latest population of its own territory"
+    );
     db.drop_database().await
 }
 
 /// Reads the Statbel file directly, independently of the ingest.
 fn statbel(code: &str, year: &str) -> anyhow::Result<i64> {
-    let mut reader = csv::Reader::from_path(shared_data().join("population/be_wvl_population_statbel_2009_2025.csv"))?;
+    let mut reader = csv::Reader::from_path(
+        shared_data().join("population/be_wvl_population_statbel_2009_2025.csv"),
+    )?;
     for row in reader.records() {
         let row = row?;
         if &row[0] == year && &row[1] == code {
@@ -80,13 +104,28 @@ async fn population_series_continue_across_mergers_and_recodings() -> anyhow::Re
         }
     };
     // Wingene (37021) = Wingene (37018) + Ruiselede (37012) before 2025.
-    assert_eq!(i64::from(population("37021", 2015).await?), statbel("37018", "2015")? + statbel("37012", "2015")?);
+    assert_eq!(
+        i64::from(population("37021", 2015).await?),
+        statbel("37018", "2015")? + statbel("37012", "2015")?
+    );
     // Tielt (37022) = Tielt (37015) + Meulebeke (37007).
-    assert_eq!(i64::from(population("37022", 2009).await?), statbel("37015", "2009")? + statbel("37007", "2009")?);
-    assert_eq!(i64::from(population("37022", 2025).await?), statbel("37022", "2025")?);
+    assert_eq!(
+        i64::from(population("37022", 2009).await?),
+        statbel("37015", "2009")? + statbel("37007", "2009")?
+    );
+    assert_eq!(
+        i64::from(population("37022", 2025).await?),
+        statbel("37022", "2025")?
+    );
     // Comines-Warneton was 54010 until 2018.
-    assert_eq!(i64::from(population("57097", 2012).await?), statbel("54010", "2012")?);
-    assert_eq!(i64::from(population("57097", 2020).await?), statbel("57097", "2020")?);
+    assert_eq!(
+        i64::from(population("57097", 2012).await?),
+        statbel("54010", "2012")?
+    );
+    assert_eq!(
+        i64::from(population("57097", 2020).await?),
+        statbel("57097", "2020")?
+    );
     db.drop_database().await
 }
 
@@ -107,21 +146,39 @@ async fn communes_carry_both_languages_and_their_arrondissement() -> anyhow::Res
         }
     };
     let ieper = row("BE-33011").await?;
-    assert_eq!((ieper.0.as_str(), ieper.1.as_deref(), ieper.2.as_deref()), ("Ieper", Some("Ieper"), Some("Ypres")));
-    assert_eq!((ieper.3.as_deref(), ieper.4.as_deref()), (Some("33000"), Some("Ieper")));
+    assert_eq!(
+        (ieper.0.as_str(), ieper.1.as_deref(), ieper.2.as_deref()),
+        ("Ieper", Some("Ieper"), Some("Ypres"))
+    );
+    assert_eq!(
+        (ieper.3.as_deref(), ieper.4.as_deref()),
+        (Some("33000"), Some("Ieper"))
+    );
 
     let dunkerque = row("FR-59183").await?;
-    assert_eq!((dunkerque.1.as_deref(), dunkerque.2.as_deref()), (Some("Duinkerke"), Some("Dunkerque")));
-    assert_eq!((dunkerque.3.as_deref(), dunkerque.4.as_deref()), (Some("594"), Some("Duinkerke")));
+    assert_eq!(
+        (dunkerque.1.as_deref(), dunkerque.2.as_deref()),
+        (Some("Duinkerke"), Some("Dunkerque"))
+    );
+    assert_eq!(
+        (dunkerque.3.as_deref(), dunkerque.4.as_deref()),
+        (Some("594"), Some("Duinkerke"))
+    );
     assert_eq!(dunkerque.5.as_deref(), Some("245900428"), "CU de Dunkerque");
 
     let comines = row("BE-57097").await?;
-    assert_eq!((comines.0.as_str(), comines.1.as_deref()), ("Comines-Warneton", Some("Komen-Waasten")));
+    assert_eq!(
+        (comines.0.as_str(), comines.1.as_deref()),
+        ("Comines-Warneton", Some("Komen-Waasten"))
+    );
     assert_eq!(comines.3.as_deref(), Some("57000"));
 
     // Bermeries has no row of its own in COG 2026: it takes its successor's attributes.
     let bermeries = row("FR-59070").await?;
-    assert_eq!((bermeries.3.as_deref(), bermeries.5.as_deref()), (Some("591"), Some("200043321")));
+    assert_eq!(
+        (bermeries.3.as_deref(), bermeries.5.as_deref()),
+        (Some("591"), Some("200043321"))
+    );
     db.drop_database().await
 }
 
@@ -135,7 +192,10 @@ async fn loading_the_same_release_again_replaces_it() -> anyhow::Result<()> {
     )
     .fetch_one(&db.pool)
     .await?;
-    assert_eq!((communes, population, releases), (711, 63 * 17 + 648 * 4 + 647, 2));
+    assert_eq!(
+        (communes, population, releases),
+        (711, 63 * 17 + 648 * 4 + 647, 2)
+    );
     db.drop_database().await
 }
 
@@ -145,9 +205,10 @@ async fn the_national_border_is_drawn_between_the_countries() -> anyhow::Result<
     ingest_westhoek(&db.pool).await?;
     // The Belgian–French border is about 620 km long in all; within this area, from the
     // North Sea to beyond Comines-Warneton, about 110 km.
-    let km: f64 = sqlx::query_scalar("SELECT ST_Length(geom::geography) / 1000 FROM national_border")
-        .fetch_one(&db.pool)
-        .await?;
+    let km: f64 =
+        sqlx::query_scalar("SELECT ST_Length(geom::geography) / 1000 FROM national_border")
+            .fetch_one(&db.pool)
+            .await?;
     assert!((80.0..200.0).contains(&km), "border length {km} km");
     let touches: Vec<String> = sqlx::query_scalar(
         "SELECT c.country || '-' || c.code FROM commune c, national_border n

@@ -4,4 +4,5 @@ mod bad_input;
 mod embedded;
 mod exports;
 mod ingest;
+mod services;
 mod tiles;

@@ -9,7 +9,8 @@ fn tile_of(lon: f64, lat: f64, z: u8) -> (u32, u32) {
     let n = f64::from(1u32 << z);
     let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
     let lat = lat.to_radians();
-    let y = ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor() as u32;
+    let y = ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor()
+        as u32;
     (x, y)
 }
 
@@ -21,25 +22,51 @@ fn string(value: Option<&Value>) -> Option<String> {
 }
 
 /// The ids and countries of the communes in a tile, checking each feature's properties.
-async fn communes_in(app: &TestApp, z: u8, lon: f64, lat: f64) -> anyhow::Result<(BTreeSet<String>, BTreeSet<String>, usize)> {
+async fn communes_in(
+    app: &TestApp,
+    z: u8,
+    lon: f64,
+    lat: f64,
+) -> anyhow::Result<(BTreeSet<String>, BTreeSet<String>, usize)> {
     let (x, y) = tile_of(lon, lat, z);
     let response = app.get(&format!("/tiles/communes/{z}/{x}/{y}.mvt")).await?;
     assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["content-type"], "application/vnd.mapbox-vector-tile");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/vnd.mapbox-vector-tile"
+    );
     let bytes = response.bytes().await?.to_vec();
     let size = bytes.len();
     let reader = Reader::new(bytes).map_err(|e| anyhow::anyhow!("undecodable tile: {e:?}"))?;
-    let names = reader.get_layer_names().map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let names = reader
+        .get_layer_names()
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     assert_eq!(names, vec!["communes"]);
-    let features = reader.get_features(0).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let features = reader
+        .get_features(0)
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let mut ids = BTreeSet::new();
     let mut countries = BTreeSet::new();
     for feature in features {
-        let props = feature.properties.ok_or_else(|| anyhow::anyhow!("a feature without properties"))?;
+        let props = feature
+            .properties
+            .ok_or_else(|| anyhow::anyhow!("a feature without properties"))?;
         let id = string(props.get("id")).ok_or_else(|| anyhow::anyhow!("a feature without id"))?;
         assert!(string(props.get("name")).is_some(), "{id} has a name");
-        assert!(matches!(props.get("population"), Some(Value::Int(_) | Value::SInt(_) | Value::UInt(_))), "{id} population");
-        assert!(matches!(props.get("density"), Some(Value::Double(_) | Value::Float(_))), "{id} density");
+        assert!(
+            matches!(
+                props.get("population"),
+                Some(Value::Int(_) | Value::SInt(_) | Value::UInt(_))
+            ),
+            "{id} population"
+        );
+        assert!(
+            matches!(
+                props.get("density"),
+                Some(Value::Double(_) | Value::Float(_))
+            ),
+            "{id} density"
+        );
         countries.insert(string(props.get("country")).unwrap_or_default());
         ids.insert(id);
     }
@@ -55,11 +82,17 @@ async fn tiles_hold_communes_on_both_sides_of_the_border() -> anyhow::Result<()>
     // The whole region at zoom 6.
     let (ids, countries, _) = communes_in(&app, 6, 2.9, 50.85).await?;
     assert_eq!(ids.len(), 711);
-    assert_eq!(countries, BTreeSet::from(["BE".to_owned(), "FR".to_owned()]));
+    assert_eq!(
+        countries,
+        BTreeSet::from(["BE".to_owned(), "FR".to_owned()])
+    );
 
     // Zoom 10 around Comines-Warneton, where the border is the river Lys.
     let (ids, countries, _) = communes_in(&app, 10, 2.95, 50.76).await?;
-    assert!(ids.contains("BE-57097") && ids.contains("FR-59152"), "Comines-Warneton and Comines (FR): {ids:?}");
+    assert!(
+        ids.contains("BE-57097") && ids.contains("FR-59152"),
+        "Comines-Warneton and Comines (FR): {ids:?}"
+    );
     assert_eq!(countries.len(), 2);
 
     // Zoom 14 inside Ieper: a single commune, exact at this scale.
@@ -80,7 +113,13 @@ async fn empty_tiles_are_204_and_bad_addresses_are_refused() -> anyhow::Result<(
     let unknown = app.get("/tiles/nowhere/1/0/0.mvt").await?;
     assert_eq!(unknown.status(), 404);
     let body: serde_json::Value = unknown.json().await?;
-    assert!(body["error"].as_str().unwrap_or_default().contains("communes"), "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("communes"),
+        "{body}"
+    );
     db.drop_database().await
 }
 
@@ -90,11 +129,21 @@ async fn the_border_layer_has_the_national_border() -> anyhow::Result<()> {
     ingest_westhoek(&db.pool).await?;
     let app = TestApp::spawn(db.pool.clone()).await?;
     let (x, y) = tile_of(2.9, 50.85, 6);
-    let bytes = app.get(&format!("/tiles/borders/6/{x}/{y}.mvt")).await?.bytes().await?.to_vec();
+    let bytes = app
+        .get(&format!("/tiles/borders/6/{x}/{y}.mvt"))
+        .await?
+        .bytes()
+        .await?
+        .to_vec();
     let reader = Reader::new(bytes).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let features = reader.get_features(0).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let features = reader
+        .get_features(0)
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     assert_eq!(features.len(), 1);
-    assert!(matches!(features[0].geometry, geo::Geometry::LineString(_) | geo::Geometry::MultiLineString(_)));
+    assert!(matches!(
+        features[0].geometry,
+        geo::Geometry::LineString(_) | geo::Geometry::MultiLineString(_)
+    ));
     db.drop_database().await
 }
 
@@ -111,10 +160,17 @@ async fn tilejson_follows_the_3_0_0_specification() -> anyhow::Result<()> {
         let tiles = doc["tiles"].as_array().expect("tiles is an array");
         assert_eq!(tiles.len(), 1);
         let url = tiles[0].as_str().unwrap_or_default();
-        assert!(url.starts_with(&app.base) && url.contains(&format!("/tiles/{layer}/{{z}}/{{x}}/{{y}}.mvt")), "{url}");
+        assert!(
+            url.starts_with(&app.base)
+                && url.contains(&format!("/tiles/{layer}/{{z}}/{{x}}/{{y}}.mvt")),
+            "{url}"
+        );
         let bounds: Vec<f64> = serde_json::from_value(doc["bounds"].clone())?;
         assert_eq!(bounds.len(), 4);
-        assert!(bounds[0] > 1.5 && bounds[2] < 4.5 && bounds[1] > 49.5 && bounds[3] < 51.5, "{bounds:?}");
+        assert!(
+            bounds[0] > 1.5 && bounds[2] < 4.5 && bounds[1] > 49.5 && bounds[3] < 51.5,
+            "{bounds:?}"
+        );
         let center = doc["center"].as_array().expect("center");
         assert_eq!(center.len(), 3);
         assert!(doc["minzoom"].as_u64() <= doc["maxzoom"].as_u64());

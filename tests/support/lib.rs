@@ -11,7 +11,10 @@ use sqlx::{ConnectOptions, Connection, PgPool};
 
 /// The repository's root folder.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 pub fn westhoek_manifest() -> PathBuf {
@@ -25,10 +28,14 @@ pub fn shared_data() -> PathBuf {
 
 /// The built `observatory` binary.
 pub fn observatory_bin() -> PathBuf {
-    std::env::var_os("OBSERVATORY_BIN").map(PathBuf::from).unwrap_or_else(|| {
-        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"));
-        target.join("debug/observatory")
-    })
+    std::env::var_os("OBSERVATORY_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| repo_root().join("target"));
+            target.join("debug/observatory")
+        })
 }
 
 /// A database of its own for one test, migrated, dropped by `drop_database` (or left for
@@ -51,11 +58,18 @@ impl TestDb {
         let admin = admin_options()?;
         let name = format!("test_{}", uuid::Uuid::new_v4().simple());
         let mut conn = sqlx::PgConnection::connect_with(&admin).await?;
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await?;
         conn.close().await?;
         let options = admin.clone().database(&name);
         let pool = connect_and_migrate(options.clone(), 8).await?;
-        Ok(TestDb { pool, name, options, admin })
+        Ok(TestDb {
+            pool,
+            name,
+            options,
+            admin,
+        })
     }
 
     /// A `postgres://` URL of this database, for the binary's DATABASE_URL.
@@ -63,13 +77,22 @@ impl TestDb {
         let admin = std::env::var("TEST_DATABASE_URL")?;
         let (base, query) = admin.split_once('?').unwrap_or((admin.as_str(), ""));
         let base = base.rsplit_once('/').map(|(b, _)| b).unwrap_or(base);
-        Ok(if query.is_empty() { format!("{base}/{}", self.name) } else { format!("{base}/{}?{query}", self.name) })
+        Ok(if query.is_empty() {
+            format!("{base}/{}", self.name)
+        } else {
+            format!("{base}/{}?{query}", self.name)
+        })
     }
 
     pub async fn drop_database(self) -> anyhow::Result<()> {
         self.pool.close().await;
         let mut conn = sqlx::PgConnection::connect_with(&self.admin).await?;
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut conn).await?;
+        sqlx::query(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ))
+        .execute(&mut conn)
+        .await?;
         conn.close().await?;
         Ok(())
     }
@@ -77,7 +100,11 @@ impl TestDb {
 
 /// Loads the Westhoek release into the test database.
 pub async fn ingest_westhoek(pool: &PgPool) -> anyhow::Result<observatory_ingest::Summary> {
-    let options = observatory_ingest::IngestOptions { manifest: westhoek_manifest(), data_dir: None, progress: false };
+    let options = observatory_ingest::IngestOptions {
+        manifest: westhoek_manifest(),
+        data_dir: None,
+        progress: false,
+    };
     Ok(observatory_ingest::run(pool, &options).await?)
 }
 
@@ -91,12 +118,26 @@ impl TestApp {
     pub async fn spawn(pool: PgPool) -> anyhow::Result<TestApp> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
-        let state = observatory_server::AppState { pool, web_dir: repo_root().join("web") };
-        tokio::spawn(observatory_server::serve(listener, state, std::future::pending()));
-        Ok(TestApp { base, client: reqwest::Client::new() })
+        let state = observatory_server::AppState {
+            pool,
+            web_dir: repo_root().join("web"),
+        };
+        tokio::spawn(observatory_server::serve(
+            listener,
+            state,
+            std::future::pending(),
+        ));
+        Ok(TestApp {
+            base,
+            client: reqwest::Client::new(),
+        })
     }
 
     pub async fn get(&self, path: &str) -> anyhow::Result<reqwest::Response> {
-        Ok(self.client.get(format!("{}{path}", self.base)).send().await?)
+        Ok(self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await?)
     }
 }

@@ -30,12 +30,20 @@ impl Database {
             Database::External(options) => {
                 tracing::info!(database = %database::describe(&options), "using DATABASE_URL");
                 let pool = database::connect_and_migrate(options, max_connections).await?;
-                Ok(Opened { pool, cluster: None })
+                Ok(Opened {
+                    pool,
+                    cluster: None,
+                })
             }
             Database::Embedded(cluster) => {
                 let running = cluster.start().await?;
-                match database::connect_and_migrate(cluster.connect_options(), max_connections).await {
-                    Ok(pool) => Ok(Opened { pool, cluster: Some(running) }),
+                match database::connect_and_migrate(cluster.connect_options(), max_connections)
+                    .await
+                {
+                    Ok(pool) => Ok(Opened {
+                        pool,
+                        cluster: Some(running),
+                    }),
                     Err(e) => {
                         running.release().await?;
                         Err(e.into())

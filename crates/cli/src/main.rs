@@ -23,7 +23,12 @@ struct Cli {
     database_url: Option<String>,
 
     /// Folder of the embedded PostgreSQL cluster, used when DATABASE_URL is not set.
-    #[arg(long, env = "OBSERVATORY_CLUSTER_DIR", default_value = ".observatory/postgres", global = true)]
+    #[arg(
+        long,
+        env = "OBSERVATORY_CLUSTER_DIR",
+        default_value = ".observatory/postgres",
+        global = true
+    )]
     cluster_dir: PathBuf,
 
     /// Log format: human-readable text or one JSON object per line.
@@ -43,9 +48,15 @@ enum LogFormat {
 #[derive(Subcommand)]
 enum Command {
     /// Load the sources a manifest names into the database, in one transaction.
+    ///
+    /// With --file, loads one file of service points described by the options below
+    /// instead (a quick import, with the same mapping and checks).
     Ingest {
         /// The manifest (TOML) that names every source file and its fields.
-        #[arg(default_value = "data/manifests/westhoek.toml")]
+        #[arg(
+            default_value = "data/manifests/westhoek.toml",
+            conflicts_with = "file"
+        )]
         manifest: PathBuf,
         /// Folder the manifest's source paths are relative to (overrides its `data_dir`).
         #[arg(long)]
@@ -53,6 +64,8 @@ enum Command {
         /// Do not draw a progress bar.
         #[arg(long)]
         no_progress: bool,
+        #[command(flatten)]
+        quick: QuickArgs,
     },
     /// Serve the map, the tiles, the exports and the API.
     Serve {
@@ -70,6 +83,58 @@ enum Command {
     },
 }
 
+/// A quick import of one file of service points.
+#[derive(clap::Args)]
+struct QuickArgs {
+    /// A .csv or .geojson file of service points.
+    #[arg(long, requires_all = ["source_id", "category_field"])]
+    file: Option<PathBuf>,
+    /// Id under which the file's records are recorded (letters, digits, - and _); loading
+    /// the same id again replaces them.
+    #[arg(long)]
+    source_id: Option<String>,
+    /// Field holding each record's category.
+    #[arg(long)]
+    category_field: Option<String>,
+    /// What the category field holds: `category` (taxonomy ids such as pharmacy), `osm`
+    /// (key=value tags, `;`-separated), or a vocabulary of data/taxonomy.toml (bpe_codes …).
+    #[arg(long, default_value = "category")]
+    vocabulary: String,
+    /// Field holding each record's id in the source.
+    #[arg(long)]
+    id_field: Option<String>,
+    /// Field holding each record's name.
+    #[arg(long)]
+    name_field: Option<String>,
+    /// Field holding the x coordinate (longitude in EPSG:4326); GeoJSON files use their geometry when omitted.
+    #[arg(long, requires = "y_field")]
+    x_field: Option<String>,
+    /// Field holding the y coordinate (latitude in EPSG:4326).
+    #[arg(long, requires = "x_field")]
+    y_field: Option<String>,
+    /// EPSG code of the x/y fields: 4326, 31370 (Belgian Lambert 72), 3812 (Lambert 2008), 2154 (Lambert-93) …
+    #[arg(long, default_value_t = 4326)]
+    srid: i32,
+    /// CSV delimiter.
+    #[arg(long, default_value_t = ',')]
+    delimiter: char,
+    /// CSV text encoding: utf-8 or latin-1.
+    #[arg(long, default_value = "utf-8", value_parser = ["utf-8", "latin-1"])]
+    encoding: String,
+    /// Date the file describes (YYYY-MM-DD); today by default.
+    #[arg(long)]
+    observed_on: Option<chrono::NaiveDate>,
+    /// Countries the file covers completely (BE, FR), where absence means "none here".
+    #[arg(long, value_delimiter = ',')]
+    coverage: Vec<observatory_core::Country>,
+    /// Licence of the file.
+    #[arg(long, default_value = "not stated")]
+    licence: String,
+    /// The taxonomy to map categories with.
+    #[arg(long, default_value = "data/taxonomy.toml")]
+    taxonomy: PathBuf,
+}
+
 #[derive(Subcommand)]
 enum DbAction {
     /// Create the cluster if needed and start it; it keeps running after this command.
@@ -85,7 +150,10 @@ enum DbAction {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -103,8 +171,11 @@ fn main() -> ExitCode {
 
 fn init_logging(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
@@ -114,19 +185,36 @@ fn init_logging(format: LogFormat) {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let database = Database::choose(cli.database_url.as_deref(), &cli.cluster_dir)?;
     match cli.command {
-        Command::Ingest { manifest, data_dir, no_progress } => {
+        Command::Ingest {
+            manifest,
+            data_dir,
+            no_progress,
+            quick,
+        } => {
+            let progress = !no_progress && std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let quick = quick.into_import()?;
             let opened = database.open(2).await?;
-            let options = observatory_ingest::IngestOptions {
-                manifest,
-                data_dir,
-                progress: !no_progress && std::io::IsTerminal::is_terminal(&std::io::stderr()),
-            };
             let started = Instant::now();
-            let result = observatory_ingest::run(&opened.pool, &options).await;
+            let result = match quick {
+                Some(import) => {
+                    observatory_ingest::run_quick(&opened.pool, &import, progress).await
+                }
+                None => {
+                    let options = observatory_ingest::IngestOptions {
+                        manifest,
+                        data_dir,
+                        progress,
+                    };
+                    observatory_ingest::run(&opened.pool, &options).await
+                }
+            };
             opened.close().await?;
             let summary = result?;
             print!("{summary}");
-            println!("ingest committed in {:.2} s", started.elapsed().as_secs_f64());
+            println!(
+                "ingest committed in {:.2} s",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Serve { listen, web_dir } => {
@@ -140,7 +228,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let address = listener.local_addr()?;
             tracing::info!(%address, "serving the observatory");
             println!("listening on http://{address}");
-            let state = observatory_server::AppState { pool: opened.pool.clone(), web_dir };
+            let state = observatory_server::AppState {
+                pool: opened.pool.clone(),
+                web_dir,
+            };
             let served = observatory_server::serve(listener, state, shutdown_signal()).await;
             opened.close().await?;
             served.context("the server stopped with an error")
@@ -150,8 +241,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             match action {
                 DbAction::Start => {
                     let running = cluster.start().await?;
-                    observatory_core::database::connect_and_migrate(cluster.connect_options(), 1).await?;
-                    println!("{} ({})", if running.started_here { "started" } else { "already running" }, cluster.url());
+                    observatory_core::database::connect_and_migrate(cluster.connect_options(), 1)
+                        .await?;
+                    println!(
+                        "{} ({})",
+                        if running.started_here {
+                            "started"
+                        } else {
+                            "already running"
+                        },
+                        cluster.url()
+                    );
                 }
                 DbAction::Stop => {
                     cluster.stop().await?;
@@ -165,6 +265,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+impl QuickArgs {
+    fn into_import(self) -> anyhow::Result<Option<observatory_ingest::QuickImport>> {
+        let Some(file) = self.file else {
+            return Ok(None);
+        };
+        let (Some(source_id), Some(category_field)) = (self.source_id, self.category_field) else {
+            anyhow::bail!("--file needs --source-id and --category-field");
+        };
+        Ok(Some(observatory_ingest::QuickImport {
+            file,
+            source_id,
+            taxonomy: self.taxonomy,
+            category_field,
+            vocabulary: self.vocabulary,
+            id_field: self.id_field,
+            name_field: self.name_field,
+            x_field: self.x_field,
+            y_field: self.y_field,
+            srid: self.srid,
+            delimiter: self.delimiter,
+            latin1: self.encoding == "latin-1",
+            observed_on: self
+                .observed_on
+                .unwrap_or_else(|| chrono::Utc::now().date_naive()),
+            coverage: self.coverage,
+            licence: self.licence,
+        }))
     }
 }
 

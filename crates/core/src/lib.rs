@@ -5,4 +5,4 @@
 pub mod database;
 pub mod domain;
 
-pub use domain::{CommuneCode, CommuneId, Country, ParseError, Year};
+pub use domain::{CommuneCode, CommuneId, Country, ParseError, ServiceCategory, Year};

@@ -97,7 +97,14 @@ fn read_boundaries(
     communes: &mut Communes,
     summary: &mut Summary,
 ) -> Result<(), IngestError> {
-    let SourceSpec::Boundaries { code_field, name_field, name_language, name_nl_field, name_fr_field } = &source.spec
+    let SourceSpec::Boundaries {
+        country,
+        code_field,
+        name_field,
+        name_language,
+        name_nl_field,
+        name_fr_field,
+    } = &source.spec
     else {
         return Ok(());
     };
@@ -106,19 +113,25 @@ fn read_boundaries(
     let stats = summary.source(&source.id);
     for (index, feature) in collection.features.iter().enumerate() {
         stats.read += 1;
-        let at = |code: Option<&str>| Location::Feature { index, code: code.map(str::to_owned) };
-        let raw_code = property(feature, code_field)
-            .ok_or_else(|| IngestError::input(path, at(None), Some(code_field), "missing commune code"))?;
-        let code = CommuneCode::parse(source.country, &raw_code)
+        let at = |code: Option<&str>| Location::Feature {
+            index,
+            code: code.map(str::to_owned),
+        };
+        let raw_code = property(feature, code_field).ok_or_else(|| {
+            IngestError::input(path, at(None), Some(code_field), "missing commune code")
+        })?;
+        let code = CommuneCode::parse(*country, &raw_code)
             .map_err(|e| IngestError::input(path, at(None), Some(code_field), e.to_string()))?;
         if !manifest.in_area(&code) {
             stats.skipped_outside_area += 1;
             continue;
         }
-        let name = property(feature, name_field)
-            .ok_or_else(|| IngestError::input(path, at(Some(&raw_code)), Some(name_field), "missing name"))?;
-        let geometry = polygon_geometry(feature)
-            .map_err(|message| IngestError::input(path, at(Some(&raw_code)), Some("geometry"), message))?;
+        let name = property(feature, name_field).ok_or_else(|| {
+            IngestError::input(path, at(Some(&raw_code)), Some(name_field), "missing name")
+        })?;
+        let geometry = polygon_geometry(feature).map_err(|message| {
+            IngestError::input(path, at(Some(&raw_code)), Some("geometry"), message)
+        })?;
         let mut names = Names::default();
         match name_language {
             Language::Nl => names.nl = Some(name.clone()),
@@ -135,7 +148,11 @@ fn read_boundaries(
                 path,
                 at(Some(&raw_code)),
                 Some(code_field),
-                format!("commune {} is already defined by source {}", code.id(), existing.source_id),
+                format!(
+                    "commune {} is already defined by source {}",
+                    code.id(),
+                    existing.source_id
+                ),
             ));
         }
         communes.insert(
@@ -157,17 +174,33 @@ fn read_boundaries(
 
 /// The feature's geometry as GeoJSON text, if it is a valid (Multi)Polygon.
 fn polygon_geometry(feature: &geojson::Feature) -> Result<String, String> {
-    let geometry = feature.geometry.as_ref().ok_or("the feature has no geometry")?;
-    let shape: geo::Geometry<f64> =
-        geo::Geometry::try_from(geometry.clone()).map_err(|e| format!("unreadable geometry: {e}"))?;
+    let geometry = feature
+        .geometry
+        .as_ref()
+        .ok_or("the feature has no geometry")?;
+    let shape: geo::Geometry<f64> = geo::Geometry::try_from(geometry.clone())
+        .map_err(|e| format!("unreadable geometry: {e}"))?;
     match &shape {
-        geo::Geometry::Polygon(p) => p.check_validation().map_err(|e| format!("invalid polygon: {e}"))?,
-        geo::Geometry::MultiPolygon(p) => p.check_validation().map_err(|e| format!("invalid polygon: {e}"))?,
-        other => return Err(format!("expected a Polygon or MultiPolygon, found {}", geometry_type(other))),
+        geo::Geometry::Polygon(p) => p
+            .check_validation()
+            .map_err(|e| format!("invalid polygon: {e}"))?,
+        geo::Geometry::MultiPolygon(p) => p
+            .check_validation()
+            .map_err(|e| format!("invalid polygon: {e}"))?,
+        other => {
+            return Err(format!(
+                "expected a Polygon or MultiPolygon, found {}",
+                geometry_type(other)
+            ))
+        }
     }
-    let in_range = geo::CoordsIter::coords_iter(&shape).all(|c| (-180.0..=180.0).contains(&c.x) && (-90.0..=90.0).contains(&c.y));
+    let in_range = geo::CoordsIter::coords_iter(&shape)
+        .all(|c| (-180.0..=180.0).contains(&c.x) && (-90.0..=90.0).contains(&c.y));
     if !in_range {
-        return Err("coordinates outside longitude/latitude range: RFC 7946 GeoJSON must be in EPSG:4326".into());
+        return Err(
+            "coordinates outside longitude/latitude range: RFC 7946 GeoJSON must be in EPSG:4326"
+                .into(),
+        );
     }
     serde_json::to_string(geometry).map_err(|e| e.to_string())
 }
@@ -191,6 +224,7 @@ fn read_attributes(
     summary: &mut Summary,
 ) -> Result<(), IngestError> {
     let SourceSpec::CommuneAttributes {
+        country,
         format,
         code_field,
         arrondissement_field,
@@ -209,7 +243,7 @@ fn read_attributes(
     let mut matched = std::collections::BTreeSet::new();
     table.for_each_row(|row| {
         stats.read += 1;
-        let code = CommuneCode::parse(source.country, row.require(code_col, code_field)?)
+        let code = CommuneCode::parse(*country, row.require(code_col, code_field)?)
             .map_err(|e| row.error(code_field, e.to_string()))?;
         let Some(commune) = communes.get_mut(&code) else {
             if manifest.in_area(&code) {
@@ -245,16 +279,27 @@ fn read_attributes(
     // arrondissement and intercommunality are those of the commune that continues it.
     let orphans: Vec<CommuneCode> = communes
         .keys()
-        .filter(|c| c.country() == source.country && !matched.contains(*c))
+        .filter(|c| c.country() == *country && !matched.contains(*c))
         .cloned()
         .collect();
     for code in orphans {
-        let Some(change) = facts.changes.iter().find(|c| c.old == code && c.new != code) else {
-            stats.notes.push(format!("{}: no row in this source; arrondissement and intercommunality not known", code.id()));
+        let Some(change) = facts
+            .changes
+            .iter()
+            .find(|c| c.old == code && c.new != code)
+        else {
+            stats.notes.push(format!(
+                "{}: no row in this source; arrondissement and intercommunality not known",
+                code.id()
+            ));
             continue;
         };
-        let successor = communes.get(&change.new).map(|s| (s.arrondissement.clone(), s.intercommunality.clone()));
-        if let (Some((arrondissement, intercommunality)), Some(commune)) = (successor, communes.get_mut(&code)) {
+        let successor = communes
+            .get(&change.new)
+            .map(|s| (s.arrondissement.clone(), s.intercommunality.clone()));
+        if let (Some((arrondissement, intercommunality)), Some(commune)) =
+            (successor, communes.get_mut(&code))
+        {
             commune.arrondissement = arrondissement;
             commune.intercommunality = intercommunality;
             stats.notes.push(format!(

@@ -17,7 +17,10 @@ impl fmt::Display for Location {
         match self {
             Location::File => Ok(()),
             Location::Line(line) => write!(f, ", line {line}"),
-            Location::Feature { index, code: Some(code) } => write!(f, ", feature {index} (code {code})"),
+            Location::Feature {
+                index,
+                code: Some(code),
+            } => write!(f, ", feature {index} (code {code})"),
             Location::Feature { index, code: None } => write!(f, ", feature {index}"),
         }
     }
@@ -35,12 +38,20 @@ pub enum IngestError {
         field: Option<String>,
         message: String,
     },
-    #[error("database error while {doing}: {source}. Nothing was written: the ingest runs in one transaction")]
-    Database { doing: &'static str, source: sqlx::Error },
+    #[error("database error while {doing}: {error}. Nothing was written: the ingest runs in one transaction")]
+    Database {
+        doing: &'static str,
+        error: sqlx::Error,
+    },
 }
 
 impl IngestError {
-    pub fn input(file: impl Into<PathBuf>, location: Location, field: Option<&str>, message: impl Into<String>) -> Self {
+    pub fn input(
+        file: impl Into<PathBuf>,
+        location: Location,
+        field: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
         IngestError::Input {
             file: file.into(),
             location,
@@ -50,6 +61,6 @@ impl IngestError {
     }
 
     pub(crate) fn database(doing: &'static str) -> impl FnOnce(sqlx::Error) -> IngestError {
-        move |source| IngestError::Database { doing, source }
+        move |error| IngestError::Database { doing, error }
     }
 }

@@ -11,7 +11,10 @@ use crate::manifest::Manifest;
 use crate::read::{CsvFormat, CsvTable, Encoding};
 use crate::IngestError;
 
-const UTF8_CSV: CsvFormat = CsvFormat { delimiter: ',', encoding: Encoding::Utf8 };
+const UTF8_CSV: CsvFormat = CsvFormat {
+    delimiter: ',',
+    encoding: Encoding::Utf8,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChangeKind {
@@ -65,7 +68,10 @@ pub struct Facts {
 
 impl Facts {
     pub fn load(manifest: &Manifest) -> Result<Facts, IngestError> {
-        let mut facts = Facts { changes: read_changes(&manifest.facts.changes)?, ..Facts::default() };
+        let mut facts = Facts::default();
+        if let Some(path) = &manifest.facts.changes {
+            facts.changes = read_changes(path)?;
+        }
         if let Some(path) = &manifest.facts.names {
             facts.names = read_names(path)?;
         }
@@ -94,32 +100,72 @@ impl Facts {
             .collect()
     }
 
+    /// The commune of the boundary layer where a figure published under `code` on `on`
+    /// is counted today, and whether it was carried over a change; None when no commune
+    /// and no recorded change leads to one.
+    pub fn resolve(
+        &self,
+        code: &CommuneCode,
+        on: NaiveDate,
+        communes: &crate::communes::Communes,
+    ) -> Option<(CommuneCode, bool)> {
+        const MAX_CHAIN: usize = 16;
+        let mut current = code.clone();
+        for _ in 0..MAX_CHAIN {
+            if communes.contains_key(&current) {
+                let carried = &current != code;
+                return Some((current, carried));
+            }
+            current = self.successor_after(&current, on)?.new.clone();
+        }
+        None
+    }
+
     /// The arrondissement of a commune by code prefix (Belgian NIS codes carry it).
     pub fn arrondissement_by_prefix(&self, code: &CommuneCode) -> Option<&Arrondissement> {
         self.arrondissements
             .iter()
             .filter(|a| a.country == code.country())
-            .filter(|a| a.member_prefix.as_deref().is_some_and(|p| code.starts_with(p)))
+            .filter(|a| {
+                a.member_prefix
+                    .as_deref()
+                    .is_some_and(|p| code.starts_with(p))
+            })
             .max_by_key(|a| a.member_prefix.as_ref().map_or(0, String::len))
     }
 
     pub fn arrondissement(&self, country: Country, code: &str) -> Option<&Arrondissement> {
-        self.arrondissements.iter().find(|a| a.country == country && a.code == code)
+        self.arrondissements
+            .iter()
+            .find(|a| a.country == country && a.code == code)
     }
 }
 
 fn read_changes(path: &Path) -> Result<Vec<Change>, IngestError> {
     let mut table = CsvTable::open(path, UTF8_CSV)?;
-    let [effective, country, kind, old_code, old_name, new_code, new_name, note] =
-        ["effective", "country", "kind", "old_code", "old_name", "new_code", "new_name", "note"]
-            .map(|c| table.column(c));
-    let (effective, country, kind, old_code, old_name, new_code, new_name, note) =
-        (effective?, country?, kind?, old_code?, old_name?, new_code?, new_name?, note?);
+    let [effective, country, kind, old_code, old_name, new_code, new_name, note] = [
+        "effective",
+        "country",
+        "kind",
+        "old_code",
+        "old_name",
+        "new_code",
+        "new_name",
+        "note",
+    ]
+    .map(|c| table.column(c));
+    let (effective, country, kind, old_code, old_name, new_code, new_name, note) = (
+        effective?, country?, kind?, old_code?, old_name?, new_code?, new_name?, note?,
+    );
     let mut changes = Vec::new();
     table.for_each_row(|row| {
         let date = row.require(effective, "effective")?;
-        let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
-            .map_err(|e| row.error("effective", format!("{date:?} is not a date YYYY-MM-DD: {e}")))?;
+        let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|e| {
+            row.error(
+                "effective",
+                format!("{date:?} is not a date YYYY-MM-DD: {e}"),
+            )
+        })?;
         let country: Country = row
             .require(country, "country")?
             .parse()
@@ -127,11 +173,14 @@ fn read_changes(path: &Path) -> Result<Vec<Change>, IngestError> {
         let kind = match row.require(kind, "kind")? {
             "merger" => ChangeKind::Merger,
             "recode" => ChangeKind::Recode,
-            other => return Err(row.error("kind", format!("{other:?} is neither merger nor recode"))),
+            other => {
+                return Err(row.error("kind", format!("{other:?} is neither merger nor recode")))
+            }
         };
         let parse = |column, field| {
-            row.require(column, field)
-                .and_then(|v| CommuneCode::parse(country, v).map_err(|e| row.error(field, e.to_string())))
+            row.require(column, field).and_then(|v| {
+                CommuneCode::parse(country, v).map_err(|e| row.error(field, e.to_string()))
+            })
         };
         changes.push(Change {
             effective: date,
@@ -149,8 +198,12 @@ fn read_changes(path: &Path) -> Result<Vec<Change>, IngestError> {
 
 fn read_names(path: &Path) -> Result<BTreeMap<CommuneCode, Names>, IngestError> {
     let mut table = CsvTable::open(path, UTF8_CSV)?;
-    let (country, code, nl, fr) =
-        (table.column("country")?, table.column("code")?, table.column("name_nl")?, table.column("name_fr")?);
+    let (country, code, nl, fr) = (
+        table.column("country")?,
+        table.column("code")?,
+        table.column("name_nl")?,
+        table.column("name_fr")?,
+    );
     let mut names = BTreeMap::new();
     table.for_each_row(|row| {
         let country: Country = row
@@ -159,7 +212,10 @@ fn read_names(path: &Path) -> Result<BTreeMap<CommuneCode, Names>, IngestError> 
             .map_err(|e| row.error("country", format!("{e}")))?;
         let code = CommuneCode::parse(country, row.require(code, "code")?)
             .map_err(|e| row.error("code", e.to_string()))?;
-        let entry = Names { nl: row.get(nl).map(str::to_owned), fr: row.get(fr).map(str::to_owned) };
+        let entry = Names {
+            nl: row.get(nl).map(str::to_owned),
+            fr: row.get(fr).map(str::to_owned),
+        };
         if names.insert(code.clone(), entry).is_some() {
             return Err(row.error("code", format!("{code} is listed twice")));
         }

@@ -1,7 +1,7 @@
 //! Ingest: reads the sources a manifest names, harmonises them with the facts recorded in
-//! `data/` (commune changes, bilingual names, arrondissements) and loads them into PostGIS
-//! in one transaction. A failure leaves the database exactly as it was; loading the same
-//! release again replaces it.
+//! `data/` (commune changes, bilingual names, arrondissements, the service taxonomy) and
+//! loads them into PostGIS in one transaction. A failure leaves the database exactly as
+//! it was; loading the same release again replaces it.
 
 mod communes;
 mod error;
@@ -9,17 +9,23 @@ mod facts;
 mod manifest;
 mod population;
 mod progress;
+mod quick;
 mod read;
+mod services;
 mod store;
 mod summary;
+mod taxonomy;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use sqlx::PgPool;
 
 pub use error::{IngestError, Location};
 pub use manifest::Manifest;
+pub use quick::QuickImport;
 pub use summary::{SourceSummary, Summary};
+pub use taxonomy::Taxonomy;
 
 /// What to ingest.
 #[derive(Debug, Clone)]
@@ -31,20 +37,154 @@ pub struct IngestOptions {
     pub progress: bool,
 }
 
-/// Reads every source of the manifest, then writes everything in one transaction.
+/// Reads every source of the manifest and writes everything in one transaction.
 pub async fn run(pool: &PgPool, options: &IngestOptions) -> Result<Summary, IngestError> {
     let manifest = Manifest::load(&options.manifest, options.data_dir.as_deref())?;
-    let progress = progress::Progress::new(options.progress, manifest.sources.len() as u64 + 1);
-    let mut summary = Summary::new(&manifest);
+    load(pool, &manifest, options.progress).await
+}
 
-    let facts = facts::Facts::load(&manifest)?;
-    let communes = communes::read_all(&manifest, &facts, &mut summary, &progress)?;
-    let population = population::read_all(&manifest, &facts, &communes, &mut summary, &progress)?;
+/// Loads one file of service points described on the command line, with the same checks.
+pub async fn run_quick(
+    pool: &PgPool,
+    import: &QuickImport,
+    progress: bool,
+) -> Result<Summary, IngestError> {
+    let manifest = import.manifest()?;
+    let communes: i64 = sqlx::query_scalar("SELECT count(*) FROM commune")
+        .fetch_one(pool)
+        .await
+        .map_err(IngestError::database("counting communes"))?;
+    if communes == 0 {
+        return Err(IngestError::Manifest {
+            path: import.file.clone(),
+            message: "no commune is loaded, so no service can be placed: run `observatory ingest` (the manifest) first".into(),
+        });
+    }
+    load(pool, &manifest, progress).await
+}
+
+async fn load(
+    pool: &PgPool,
+    manifest: &Manifest,
+    show_progress: bool,
+) -> Result<Summary, IngestError> {
+    use manifest::SourceSpec;
+    let progress = progress::Progress::new(show_progress, manifest.sources.len() as u64 + 1);
+    let mut summary = Summary::new(manifest);
+    let facts = facts::Facts::load(manifest)?;
+    let taxonomy = match &manifest.facts.taxonomy {
+        Some(path) => Some(Arc::new(Taxonomy::load(path)?)),
+        None => None,
+    };
+    let needs_taxonomy = manifest.sources.iter().any(|s| {
+        matches!(
+            s.spec,
+            SourceSpec::Services(_) | SourceSpec::ServiceCounts(_)
+        )
+    });
+    if needs_taxonomy && taxonomy.is_none() {
+        return Err(IngestError::Manifest {
+            path: manifest.path.clone(),
+            message: "service sources need the taxonomy: set `taxonomy` in [facts]".into(),
+        });
+    }
+    check_vocabularies(manifest, taxonomy.as_deref())?;
+
+    let has_communes = manifest
+        .sources
+        .iter()
+        .any(|s| matches!(s.spec, SourceSpec::Boundaries { .. }));
+    let communes = if has_communes {
+        communes::read_all(manifest, &facts, &mut summary, &progress)?
+    } else {
+        Default::default()
+    };
+    let population = if has_communes {
+        population::read_all(manifest, &facts, &communes, &mut summary, &progress)?
+    } else {
+        Default::default()
+    };
     let mut communes = communes::with_population_names(communes, &population);
     communes::apply_name_facts(&mut communes, &facts);
 
-    progress.stage("writing to the database");
-    store::write(pool, &manifest, &facts, &communes, &population.rows, &summary).await?;
+    let db = IngestError::database;
+    let mut tx = pool.begin().await.map_err(db("opening a transaction"))?;
+    store::write_sources(&mut tx, manifest).await?;
+    if has_communes {
+        progress.stage("writing communes");
+        store::write_communes(&mut tx, manifest, &facts, &communes, &population.rows).await?;
+    }
+    if let Some(taxonomy) = &taxonomy {
+        store::write_taxonomy(&mut tx, taxonomy).await?;
+        for source in &manifest.sources {
+            match source.spec {
+                SourceSpec::Services(_) => {
+                    progress.stage(&source.id);
+                    services::load_source(&mut tx, source, taxonomy, &mut summary).await?;
+                }
+                SourceSpec::ServiceCounts(_) => {
+                    progress.stage(&source.id);
+                    services::load_counts(
+                        &mut tx,
+                        manifest,
+                        &facts,
+                        &communes,
+                        source,
+                        taxonomy,
+                        &mut summary,
+                    )
+                    .await?;
+                }
+                _ => {}
+            }
+        }
+    }
+    for source in manifest.sources_of(|s| matches!(s, SourceSpec::ServiceMeasures(_))) {
+        progress.stage(&source.id);
+        services::load_measures(&mut tx, source, &mut summary).await?;
+    }
+    store::write_release(&mut tx, manifest, &summary).await?;
+    tx.commit().await.map_err(db("committing"))?;
     progress.finish();
     Ok(summary)
+}
+
+/// A vocabulary name the taxonomy does not know is a typo in the manifest.
+fn check_vocabularies(manifest: &Manifest, taxonomy: Option<&Taxonomy>) -> Result<(), IngestError> {
+    let Some(taxonomy) = taxonomy else {
+        return Ok(());
+    };
+    for source in &manifest.sources {
+        let vocabulary = match &source.spec {
+            manifest::SourceSpec::Services(spec) => match &spec.category {
+                manifest::CategoryRule::Field { vocabulary, .. } => Some(vocabulary),
+                manifest::CategoryRule::Fixed(category) => {
+                    if taxonomy.category(category.as_str()).is_none() {
+                        return Err(IngestError::Manifest {
+                            path: manifest.path.clone(),
+                            message: format!(
+                                "source {:?}: the taxonomy has no category {category:?}",
+                                source.id
+                            ),
+                        });
+                    }
+                    None
+                }
+            },
+            manifest::SourceSpec::ServiceCounts(spec) => Some(&spec.vocabulary),
+            _ => None,
+        };
+        if let Some(vocabulary) = vocabulary {
+            if !taxonomy.has_vocabulary(vocabulary) {
+                return Err(IngestError::Manifest {
+                    path: manifest.path.clone(),
+                    message: format!(
+                        "source {:?}: the taxonomy has no vocabulary {vocabulary:?}",
+                        source.id
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
 }

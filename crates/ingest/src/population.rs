@@ -33,28 +33,6 @@ pub struct Population {
     pub latest_names: BTreeMap<CommuneCode, Names>,
 }
 
-/// Where a code of a given date is counted in the boundary layer's communes.
-enum Target {
-    Commune { code: CommuneCode, carried: bool },
-    Unknown { last_code: CommuneCode },
-}
-
-const MAX_CHAIN: usize = 16;
-
-fn resolve(code: &CommuneCode, on: NaiveDate, communes: &Communes, facts: &Facts) -> Target {
-    let mut current = code.clone();
-    for _ in 0..MAX_CHAIN {
-        if communes.contains_key(&current) {
-            return Target::Commune { carried: &current != code, code: current };
-        }
-        match facts.successor_after(&current, on) {
-            Some(change) => current = change.new.clone(),
-            None => break,
-        }
-    }
-    Target::Unknown { last_code: current }
-}
-
 pub fn read_all(
     manifest: &Manifest,
     facts: &Facts,
@@ -78,14 +56,24 @@ fn read_source(
     summary: &mut Summary,
     out: &mut Population,
 ) -> Result<(), IngestError> {
-    let SourceSpec::Population { format, code_field, year_field, population_field, name_nl_field, name_fr_field } =
-        &source.spec
+    let SourceSpec::Population {
+        country,
+        format,
+        code_field,
+        year_field,
+        population_field,
+        name_nl_field,
+        name_fr_field,
+    } = &source.spec
     else {
         return Ok(());
     };
     let mut table = CsvTable::open(&source.path, *format)?;
-    let (code_col, year_col, pop_col) =
-        (table.column(code_field)?, table.column(year_field)?, table.column(population_field)?);
+    let (code_col, year_col, pop_col) = (
+        table.column(code_field)?,
+        table.column(year_field)?,
+        table.column(population_field)?,
+    );
     let nl_col = table.optional_column(name_nl_field.as_deref())?;
     let fr_col = table.optional_column(name_fr_field.as_deref())?;
     let stats = summary.source(&source.id);
@@ -95,7 +83,7 @@ fn read_source(
     let mut names: BTreeMap<CommuneCode, (Year, Names)> = BTreeMap::new();
     table.for_each_row(|row| {
         stats.read += 1;
-        let code = CommuneCode::parse(source.country, row.require(code_col, code_field)?)
+        let code = CommuneCode::parse(*country, row.require(code_col, code_field)?)
             .map_err(|e| row.error(code_field, e.to_string()))?;
         let year: Year = row
             .require(year_col, year_field)?
@@ -108,21 +96,20 @@ fn read_source(
         let on = NaiveDate::from_ymd_opt(i32::from(year), 1, 1)
             .ok_or_else(|| row.error(year_field, "not a calendar year"))?;
 
-        let target = match resolve(&code, on, communes, facts) {
-            Target::Commune { code: target, carried } => {
+        let target = match facts.resolve(&code, on, communes) {
+            Some((target, carried)) => {
                 if carried {
                     stats.carried_to_successor += 1;
                 }
                 target
             }
-            Target::Unknown { last_code } => {
-                if manifest.in_area(&code) || manifest.in_area(&last_code) {
+            None => {
+                if manifest.in_area(&code) {
                     return Err(row.error(
                         code_field,
                         format!(
-                            "commune {} ({year}) matches no commune of the boundary sources, and no change in {} explains it",
-                            code.id(),
-                            manifest.facts.changes.display()
+                            "commune {} ({year}) matches no commune of the boundary sources, and no recorded change explains it",
+                            code.id()
                         ),
                     ));
                 }
@@ -149,20 +136,39 @@ fn read_source(
         let on = NaiveDate::from_ymd_opt(i32::from(year), 1, 1).unwrap_or_default();
         // After a merger that kept one of the old codes, the figure counts every
         // absorbed commune that the boundary layer still draws separately.
-        let mut covers: Vec<CommuneCode> =
-            facts.merged_into(&code, on).into_iter().filter(|c| communes.contains_key(*c)).cloned().collect();
+        let mut covers: Vec<CommuneCode> = facts
+            .merged_into(&code, on)
+            .into_iter()
+            .filter(|c| communes.contains_key(*c))
+            .cloned()
+            .collect();
         if !covers.contains(&code) {
             covers.push(code.clone());
         }
         covers.sort();
         if covers.len() > 1 {
             let ids: Vec<String> = covers.iter().map(|c| c.id().to_string()).collect();
-            stats.notes.push(format!("{} {year}: one figure for the merged territory of {}", code.id(), ids.join(" + ")));
+            stats.notes.push(format!(
+                "{} {year}: one figure for the merged territory of {}",
+                code.id(),
+                ids.join(" + ")
+            ));
         }
         let population = u32::try_from(sum).map_err(|_| {
-            IngestError::input(&source.path, crate::Location::File, Some(population_field), format!("population of {} in {year} overflows", code.id()))
+            IngestError::input(
+                &source.path,
+                crate::Location::File,
+                Some(population_field),
+                format!("population of {} in {year} overflows", code.id()),
+            )
         })?;
-        out.rows.push(PopulationRow { code, year, population, covers, source_id: source.id.clone() });
+        out.rows.push(PopulationRow {
+            code,
+            year,
+            population,
+            covers,
+            source_id: source.id.clone(),
+        });
         stats.loaded += 1;
     }
     for (code, (_, entry)) in names {

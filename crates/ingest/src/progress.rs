@@ -7,8 +7,14 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(visible: bool, steps: u64) -> Self {
-        let bar = if visible { ProgressBar::new(steps) } else { ProgressBar::hidden() };
-        if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}") {
+        let bar = if visible {
+            ProgressBar::new(steps)
+        } else {
+            ProgressBar::hidden()
+        };
+        if let Ok(style) =
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
+        {
             bar.set_style(style);
         }
         Progress { bar }

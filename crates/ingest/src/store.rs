@@ -1,25 +1,18 @@
 //! Writes a harmonised release in one transaction: either all of it lands, or nothing.
 
-use sqlx::PgPool;
+use sqlx::PgConnection;
 
 use crate::communes::Communes;
 use crate::facts::Facts;
 use crate::manifest::{Manifest, SourceSpec};
 use crate::population::PopulationRow;
 use crate::summary::Summary;
+use crate::taxonomy::Taxonomy;
 use crate::IngestError;
 
-pub async fn write(
-    pool: &PgPool,
-    manifest: &Manifest,
-    facts: &Facts,
-    communes: &Communes,
-    population: &[PopulationRow],
-    summary: &Summary,
-) -> Result<i64, IngestError> {
+/// Records every source of the manifest (provenance for all that follows).
+pub async fn write_sources(tx: &mut PgConnection, manifest: &Manifest) -> Result<(), IngestError> {
     let db = IngestError::database;
-    let mut tx = pool.begin().await.map_err(db("opening a transaction"))?;
-
     for source in &manifest.sources {
         sqlx::query(include_str!("sql/upsert_source.sql"))
             .bind(&source.id)
@@ -32,10 +25,27 @@ pub async fn write(
             .await
             .map_err(db("recording the sources"))?;
     }
+    Ok(())
+}
+
+/// Replaces the communes and population series of the manifest's sources.
+pub async fn write_communes(
+    tx: &mut PgConnection,
+    manifest: &Manifest,
+    facts: &Facts,
+    communes: &Communes,
+    population: &[PopulationRow],
+) -> Result<(), IngestError> {
+    let db = IngestError::database;
     let replaced: Vec<String> = manifest
         .sources
         .iter()
-        .filter(|s| matches!(s.spec, SourceSpec::Boundaries { .. } | SourceSpec::Population { .. }))
+        .filter(|s| {
+            matches!(
+                s.spec,
+                SourceSpec::Boundaries { .. } | SourceSpec::Population { .. }
+            )
+        })
         .map(|s| s.id.clone())
         .collect();
     sqlx::query(include_str!("sql/delete_release.sql"))
@@ -44,9 +54,9 @@ pub async fn write(
         .await
         .map_err(db("removing the previous load of these sources"))?;
 
-    insert_communes(&mut tx, communes).await?;
-    insert_population(&mut tx, population).await?;
-    insert_changes(&mut tx, facts).await?;
+    insert_communes(&mut *tx, communes).await?;
+    insert_population(&mut *tx, population).await?;
+    insert_changes(&mut *tx, facts).await?;
 
     sqlx::query(include_str!("sql/refresh_latest_population.sql"))
         .execute(&mut *tx)
@@ -60,6 +70,52 @@ pub async fn write(
         .execute(&mut *tx)
         .await
         .map_err(db("deriving the national border"))?;
+    sqlx::query(include_str!("sql/refresh_commune_parts.sql"))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("splitting commune outlines"))?;
+    sqlx::query(include_str!("sql/relocate_services.sql"))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("finding the communes of existing services"))?;
+    Ok(())
+}
+
+/// Stores the taxonomy's groups and categories (labels may change between releases).
+pub async fn write_taxonomy(tx: &mut PgConnection, taxonomy: &Taxonomy) -> Result<(), IngestError> {
+    let db = IngestError::database;
+    for g in &taxonomy.groups {
+        sqlx::query(include_str!("sql/upsert_group.sql"))
+            .bind(&g.id)
+            .bind(&g.label.nl)
+            .bind(&g.label.fr)
+            .bind(&g.label.en)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("recording service groups"))?;
+    }
+    for c in &taxonomy.categories {
+        sqlx::query(include_str!("sql/upsert_category.sql"))
+            .bind(c.id.as_str())
+            .bind(&c.group)
+            .bind(&c.label.nl)
+            .bind(&c.label.fr)
+            .bind(&c.label.en)
+            .bind(c.everyday_basket)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("recording service categories"))?;
+    }
+    Ok(())
+}
+
+/// Records the release; its id is the new data version.
+pub async fn write_release(
+    tx: &mut PgConnection,
+    manifest: &Manifest,
+    summary: &Summary,
+) -> Result<i64, IngestError> {
+    let db = IngestError::database;
     let summary_json = serde_json::to_value(summary).unwrap_or(serde_json::Value::Null);
     let release: i64 = sqlx::query_scalar(include_str!("sql/insert_release.sql"))
         .bind(manifest.path.display().to_string())
@@ -68,12 +124,13 @@ pub async fn write(
         .fetch_one(&mut *tx)
         .await
         .map_err(db("recording the release"))?;
-
-    tx.commit().await.map_err(db("committing"))?;
     Ok(release)
 }
 
-async fn insert_communes(tx: &mut sqlx::PgConnection, communes: &Communes) -> Result<(), IngestError> {
+async fn insert_communes(
+    tx: &mut sqlx::PgConnection,
+    communes: &Communes,
+) -> Result<(), IngestError> {
     let mut columns: [Vec<Option<String>>; 12] = Default::default();
     for c in communes.values() {
         let arr = c.arrondissement.as_ref();
@@ -99,18 +156,33 @@ async fn insert_communes(tx: &mut sqlx::PgConnection, communes: &Communes) -> Re
     for column in columns {
         query = query.bind(column);
     }
-    query.execute(tx).await.map_err(IngestError::database("inserting communes"))?;
+    query
+        .execute(tx)
+        .await
+        .map_err(IngestError::database("inserting communes"))?;
     Ok(())
 }
 
-async fn insert_population(tx: &mut sqlx::PgConnection, rows: &[PopulationRow]) -> Result<(), IngestError> {
+async fn insert_population(
+    tx: &mut sqlx::PgConnection,
+    rows: &[PopulationRow],
+) -> Result<(), IngestError> {
     let country: Vec<&str> = rows.iter().map(|r| r.code.country().iso2()).collect();
     let code: Vec<&str> = rows.iter().map(|r| r.code.code()).collect();
     let year: Vec<i16> = rows.iter().map(|r| r.year.get()).collect();
-    let population: Vec<i32> = rows.iter().map(|r| i32::try_from(r.population).unwrap_or(i32::MAX)).collect();
+    let population: Vec<i32> = rows
+        .iter()
+        .map(|r| i32::try_from(r.population).unwrap_or(i32::MAX))
+        .collect();
     let covers: Vec<String> = rows
         .iter()
-        .map(|r| r.covers.iter().map(|c| c.code()).collect::<Vec<_>>().join(","))
+        .map(|r| {
+            r.covers
+                .iter()
+                .map(|c| c.code())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
         .collect();
     let source: Vec<&str> = rows.iter().map(|r| r.source_id.as_str()).collect();
     sqlx::query(include_str!("sql/insert_population.sql"))

@@ -22,6 +22,15 @@ pub struct SourceSummary {
     pub skipped_outside_area: u64,
     /// Rows under a former code, counted in the commune that continues it.
     pub carried_to_successor: u64,
+    /// Records refused (no coordinates, impossible date, far outside the area, duplicate id).
+    pub rejected: u64,
+    /// Services another source already described: one service, both provenances.
+    pub merged: u64,
+    /// Values the taxonomy deliberately maps to no category.
+    pub ignored: u64,
+    /// Values the taxonomy does not know, with their counts: to review.
+    pub unknown_values: std::collections::BTreeMap<String, u64>,
+    pub warnings: u64,
     /// Facts applied and anything else worth reading.
     pub notes: Vec<String>,
 }
@@ -33,16 +42,26 @@ impl Summary {
             sources: manifest
                 .sources
                 .iter()
-                .map(|s| SourceSummary { id: s.id.clone(), ..SourceSummary::default() })
+                .map(|s| SourceSummary {
+                    id: s.id.clone(),
+                    ..SourceSummary::default()
+                })
                 .collect(),
         }
     }
 
     pub fn source(&mut self, id: &str) -> &mut SourceSummary {
-        let index = self.sources.iter().position(|s| s.id == id).unwrap_or_else(|| {
-            self.sources.push(SourceSummary { id: id.to_owned(), ..SourceSummary::default() });
-            self.sources.len() - 1
-        });
+        let index = self
+            .sources
+            .iter()
+            .position(|s| s.id == id)
+            .unwrap_or_else(|| {
+                self.sources.push(SourceSummary {
+                    id: id.to_owned(),
+                    ..SourceSummary::default()
+                });
+                self.sources.len() - 1
+            });
         &mut self.sources[index]
     }
 
@@ -54,15 +73,32 @@ impl Summary {
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.manifest)?;
-        writeln!(f, "{:<28} {:>7} {:>7} {:>13} {:>12}", "source", "read", "loaded", "outside area", "to successor")?;
+        writeln!(
+            f,
+            "{:<30} {:>8} {:>8} {:>7} {:>8} {:>8} {:>8} {:>10}",
+            "source", "read", "loaded", "merged", "rejected", "ignored", "outside", "successor"
+        )?;
         for s in &self.sources {
             writeln!(
                 f,
-                "{:<28} {:>7} {:>7} {:>13} {:>12}",
-                s.id, s.read, s.loaded, s.skipped_outside_area, s.carried_to_successor
+                "{:<30} {:>8} {:>8} {:>7} {:>8} {:>8} {:>8} {:>10}",
+                s.id,
+                s.read,
+                s.loaded,
+                s.merged,
+                s.rejected,
+                s.ignored,
+                s.skipped_outside_area,
+                s.carried_to_successor
             )?;
             for note in &s.notes {
                 writeln!(f, "    {note}")?;
+            }
+            if !s.unknown_values.is_empty() {
+                writeln!(f, "    values the taxonomy does not know (not loaded; map them in data/taxonomy.toml):")?;
+                for (value, count) in &s.unknown_values {
+                    writeln!(f, "      {count:>7}  {value}")?;
+                }
             }
         }
         Ok(())

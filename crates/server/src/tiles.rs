@@ -88,19 +88,25 @@ pub struct TileCoord {
 
 impl TileCoord {
     pub fn parse(z: &str, x: &str, y_with_ext: &str) -> Result<TileCoord, ApiError> {
-        let y = y_with_ext
-            .strip_suffix(".mvt")
-            .ok_or_else(|| ApiError::NotFound("tiles end in .mvt: /tiles/{layer}/{z}/{x}/{y}.mvt".into()))?;
-        let bad = |what: &str, v: &str| ApiError::BadRequest(format!("tile {what} {v:?} is not a whole number"));
+        let y = y_with_ext.strip_suffix(".mvt").ok_or_else(|| {
+            ApiError::NotFound("tiles end in .mvt: /tiles/{layer}/{z}/{x}/{y}.mvt".into())
+        })?;
+        let bad = |what: &str, v: &str| {
+            ApiError::BadRequest(format!("tile {what} {v:?} is not a whole number"))
+        };
         let z: u8 = z.parse().map_err(|_| bad("zoom", z))?;
         let x: u32 = x.parse().map_err(|_| bad("column", x))?;
         let y: u32 = y.parse().map_err(|_| bad("row", y))?;
         if z > MAX_SERVED_ZOOM {
-            return Err(ApiError::BadRequest(format!("zoom {z} is beyond the maximum {MAX_SERVED_ZOOM}")));
+            return Err(ApiError::BadRequest(format!(
+                "zoom {z} is beyond the maximum {MAX_SERVED_ZOOM}"
+            )));
         }
         let size = 1u64 << z;
         if u64::from(x) >= size || u64::from(y) >= size {
-            return Err(ApiError::BadRequest(format!("tile {z}/{x}/{y} does not exist: at zoom {z}, x and y are below {size}")));
+            return Err(ApiError::BadRequest(format!(
+                "tile {z}/{x}/{y} does not exist: at zoom {z}, x and y are below {size}"
+            )));
         }
         Ok(TileCoord { z, x, y })
     }

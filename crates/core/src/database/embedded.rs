@@ -36,7 +36,10 @@ pub enum EmbeddedError {
     #[error("{what} failed: {detail}")]
     Command { what: String, detail: String },
     #[error("cannot prepare the cluster folder {path}: {source}")]
-    Folder { path: PathBuf, source: std::io::Error },
+    Folder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the embedded cluster started but does not answer: {0}")]
     Connect(#[from] sqlx::Error),
 }
@@ -64,7 +67,10 @@ impl EmbeddedCluster {
             dir.to_path_buf()
         } else {
             std::env::current_dir()
-                .map_err(|source| EmbeddedError::Folder { path: dir.to_path_buf(), source })?
+                .map_err(|source| EmbeddedError::Folder {
+                    path: dir.to_path_buf(),
+                    source,
+                })?
                 .join(dir)
         };
         let len = dir.as_os_str().len() + ".s.PGSQL.5432".len() + 1;
@@ -128,7 +134,10 @@ impl EmbeddedCluster {
         bin.check_postgis()?;
         if self.is_running().await? {
             tracing::info!(dir = %self.dir.display(), "embedded PostgreSQL already running");
-            return Ok(RunningCluster { cluster: self.clone(), started_here: false });
+            return Ok(RunningCluster {
+                cluster: self.clone(),
+                started_here: false,
+            });
         }
         if !self.data_dir().join("PG_VERSION").exists() {
             self.init(&bin).await?;
@@ -147,7 +156,10 @@ impl EmbeddedCluster {
         )
         .await?;
         self.ensure_database().await?;
-        Ok(RunningCluster { cluster: self.clone(), started_here: true })
+        Ok(RunningCluster {
+            cluster: self.clone(),
+            started_here: true,
+        })
     }
 
     /// Stops the cluster if it runs ("fast" mode: open sessions are ended cleanly).
@@ -157,22 +169,40 @@ impl EmbeddedCluster {
         }
         let bin = find_binaries()?;
         tracing::info!(dir = %self.dir.display(), "stopping embedded PostgreSQL");
-        self.run(&bin.pg_ctl, &["stop", "-w", "-m", "fast", "-s"], &[("-D", self.data_dir())], None, "pg_ctl stop")
-            .await
+        self.run(
+            &bin.pg_ctl,
+            &["stop", "-w", "-m", "fast", "-s"],
+            &[("-D", self.data_dir())],
+            None,
+            "pg_ctl stop",
+        )
+        .await
     }
 
     async fn init(&self, bin: &Binaries) -> Result<(), EmbeddedError> {
         tracing::info!(dir = %self.dir.display(), "creating embedded PostgreSQL cluster");
-        std::fs::create_dir_all(&self.dir)
-            .map_err(|source| EmbeddedError::Folder { path: self.dir.clone(), source })?;
+        std::fs::create_dir_all(&self.dir).map_err(|source| EmbeddedError::Folder {
+            path: self.dir.clone(),
+            source,
+        })?;
         if let Some(owner) = server_user()? {
             nix::unistd::chown(&self.dir, Some(owner.uid), Some(owner.gid)).map_err(|e| {
-                EmbeddedError::Folder { path: self.dir.clone(), source: std::io::Error::from(e) }
+                EmbeddedError::Folder {
+                    path: self.dir.clone(),
+                    source: std::io::Error::from(e),
+                }
             })?;
         }
         self.run(
             &bin.initdb,
-            &["--auth=trust", "--encoding=UTF8", "--no-locale", "--username", SUPERUSER, "--no-instructions"],
+            &[
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-locale",
+                "--username",
+                SUPERUSER,
+                "--no-instructions",
+            ],
             &[("-D", self.data_dir())],
             None,
             "initdb",
@@ -181,14 +211,20 @@ impl EmbeddedCluster {
     }
 
     async fn ensure_database(&self) -> Result<(), EmbeddedError> {
-        let admin = self.connect_options().database("postgres").disable_statement_logging();
+        let admin = self
+            .connect_options()
+            .database("postgres")
+            .disable_statement_logging();
         let mut conn = sqlx::PgConnection::connect_with(&admin).await?;
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(DATABASE)
-            .fetch_one(&mut conn)
-            .await?;
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind(DATABASE)
+                .fetch_one(&mut conn)
+                .await?;
         if !exists {
-            sqlx::query(&format!("CREATE DATABASE {DATABASE}")).execute(&mut conn).await?;
+            sqlx::query(&format!("CREATE DATABASE {DATABASE}"))
+                .execute(&mut conn)
+                .await?;
         }
         conn.close().await?;
         Ok(())
@@ -203,7 +239,9 @@ impl EmbeddedCluster {
         } else {
             Command::new(program)
         };
-        command.stdin(Stdio::null()).current_dir(&self.dir.parent().unwrap_or(Path::new("/")));
+        command
+            .stdin(Stdio::null())
+            .current_dir(&self.dir.parent().unwrap_or(Path::new("/")));
         Ok(command)
     }
 
@@ -236,7 +274,10 @@ impl EmbeddedCluster {
                 tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
             ));
         }
-        Err(EmbeddedError::Command { what: what.to_owned(), detail })
+        Err(EmbeddedError::Command {
+            what: what.to_owned(),
+            detail,
+        })
     }
 }
 
@@ -256,7 +297,10 @@ impl RunningCluster {
 }
 
 fn command_error(what: &str, e: std::io::Error) -> EmbeddedError {
-    EmbeddedError::Command { what: what.to_owned(), detail: e.to_string() }
+    EmbeddedError::Command {
+        what: what.to_owned(),
+        detail: e.to_string(),
+    }
 }
 
 struct Owner {
@@ -270,7 +314,10 @@ fn server_user() -> Result<Option<Owner>, EmbeddedError> {
         return Ok(None);
     }
     match nix::unistd::User::from_name("postgres") {
-        Ok(Some(user)) => Ok(Some(Owner { uid: user.uid, gid: user.gid })),
+        Ok(Some(user)) => Ok(Some(Owner {
+            uid: user.uid,
+            gid: user.gid,
+        })),
         _ => Err(EmbeddedError::NoPostgresUser),
     }
 }
@@ -283,11 +330,17 @@ struct Binaries {
 
 impl Binaries {
     fn check_postgis(&self) -> Result<(), EmbeddedError> {
-        let control = PathBuf::from(format!("/usr/share/postgresql/{}/extension/postgis.control", self.version));
+        let control = PathBuf::from(format!(
+            "/usr/share/postgresql/{}/extension/postgis.control",
+            self.version
+        ));
         if control.exists() {
             Ok(())
         } else {
-            Err(EmbeddedError::PostgisMissing { version: self.version, control })
+            Err(EmbeddedError::PostgisMissing {
+                version: self.version,
+                control,
+            })
         }
     }
 }
@@ -296,8 +349,15 @@ impl Binaries {
 fn find_binaries() -> Result<Binaries, EmbeddedError> {
     for version in SUPPORTED_VERSIONS {
         let bin = PathBuf::from(format!("/usr/lib/postgresql/{version}/bin"));
-        if bin.join("initdb").exists() && bin.join("pg_ctl").exists() && bin.join("postgres").exists() {
-            return Ok(Binaries { version, initdb: bin.join("initdb"), pg_ctl: bin.join("pg_ctl") });
+        if bin.join("initdb").exists()
+            && bin.join("pg_ctl").exists()
+            && bin.join("postgres").exists()
+        {
+            return Ok(Binaries {
+                version,
+                initdb: bin.join("initdb"),
+                pg_ctl: bin.join("pg_ctl"),
+            });
         }
     }
     Err(EmbeddedError::PostgresMissing)

@@ -30,7 +30,10 @@ pub fn options_from_url(url: &str) -> Result<PgConnectOptions, DatabaseError> {
 }
 
 /// Opens a pool and brings the schema up to date.
-pub async fn connect_and_migrate(options: PgConnectOptions, max_connections: u32) -> Result<PgPool, DatabaseError> {
+pub async fn connect_and_migrate(
+    options: PgConnectOptions,
+    max_connections: u32,
+) -> Result<PgPool, DatabaseError> {
     let target = describe(&options);
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
@@ -72,7 +75,10 @@ mod tests {
 
     #[test]
     fn passwords_never_reach_logs() {
-        assert_eq!(redact("postgres://obs:s3cret@db:5432/x"), "postgres://obs:***@db:5432/x");
+        assert_eq!(
+            redact("postgres://obs:s3cret@db:5432/x"),
+            "postgres://obs:***@db:5432/x"
+        );
         assert_eq!(redact("postgres://obs@db/x"), "postgres://obs@db/x");
         assert_eq!(redact("postgres:///x?host=/tmp"), "postgres:///x?host=/tmp");
     }

@@ -27,11 +27,18 @@ impl CommuneCode {
         };
         if !valid {
             return Err(match country {
-                Country::Belgium => ParseError::NisCode { value: text.to_owned() },
-                Country::France => ParseError::InseeCode { value: text.to_owned() },
+                Country::Belgium => ParseError::NisCode {
+                    value: text.to_owned(),
+                },
+                Country::France => ParseError::InseeCode {
+                    value: text.to_owned(),
+                },
             });
         }
-        Ok(CommuneCode { country, code: trimmed.to_ascii_uppercase() })
+        Ok(CommuneCode {
+            country,
+            code: trimmed.to_ascii_uppercase(),
+        })
     }
 
     pub fn country(&self) -> Country {
@@ -84,7 +91,9 @@ impl CommuneId {
 impl FromStr for CommuneId {
     type Err = ParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let invalid = || ParseError::CommuneId { value: s.to_owned() };
+        let invalid = || ParseError::CommuneId {
+            value: s.to_owned(),
+        };
         let (country, code) = s.split_once('-').ok_or_else(invalid)?;
         let country: Country = country.parse().map_err(|_| invalid())?;
         Ok(CommuneId(CommuneCode::parse(country, code)?))
@@ -136,7 +145,10 @@ mod tests {
     #[test]
     fn malformed_ids_are_rejected() {
         for bad in ["57097", "DE-12345", "BE-", "BE-1234x", "-59183"] {
-            assert!(bad.parse::<CommuneId>().is_err(), "{bad} should be rejected");
+            assert!(
+                bad.parse::<CommuneId>().is_err(),
+                "{bad} should be rejected"
+            );
         }
     }
 }

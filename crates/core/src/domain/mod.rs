@@ -1,9 +1,11 @@
 //! Domain types: parsed once at the boundary, trusted everywhere after.
 
+mod category;
 mod commune;
 mod country;
 mod year;
 
+pub use category::ServiceCategory;
 pub use commune::{CommuneCode, CommuneId};
 pub use country::Country;
 pub use year::Year;
@@ -19,6 +21,8 @@ pub enum ParseError {
     InseeCode { value: String },
     #[error("{value:?} is not a commune id: expected COUNTRY-CODE, e.g. BE-33011 or FR-59183")]
     CommuneId { value: String },
+    #[error("{value:?} is not a service category id (lower-case snake_case, e.g. post_office)")]
+    Category { value: String },
     #[error("{value:?} is not a year between 1800 and 2200")]
     Year { value: String },
 }

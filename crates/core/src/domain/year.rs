@@ -15,7 +15,9 @@ impl Year {
         if (1800..=2200).contains(&value) {
             Ok(Year(value as i16))
         } else {
-            Err(ParseError::Year { value: value.to_string() })
+            Err(ParseError::Year {
+                value: value.to_string(),
+            })
         }
     }
 
@@ -40,10 +42,9 @@ impl From<Year> for i32 {
 impl FromStr for Year {
     type Err = ParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let value: i32 = s
-            .trim()
-            .parse()
-            .map_err(|_| ParseError::Year { value: s.to_owned() })?;
+        let value: i32 = s.trim().parse().map_err(|_| ParseError::Year {
+            value: s.to_owned(),
+        })?;
         Year::new(value)
     }
 }

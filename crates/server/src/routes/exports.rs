@@ -23,9 +23,17 @@ const CHANNEL_DEPTH: usize = 64;
 async fn communes_geojson(State(state): State<AppState>) -> Response {
     let (mut tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(CHANNEL_DEPTH);
     tokio::spawn(async move {
-        let mut rows = sqlx::query_scalar::<_, String>(include_str!("../sql/export_communes_geojson.sql")).fetch(&state.pool);
+        let mut rows =
+            sqlx::query_scalar::<_, String>(include_str!("../sql/export_communes_geojson.sql"))
+                .fetch(&state.pool);
         let mut first = true;
-        if tx.send(Ok(Bytes::from_static(b"{\"type\":\"FeatureCollection\",\"features\":[\n"))).await.is_err() {
+        if tx
+            .send(Ok(Bytes::from_static(
+                b"{\"type\":\"FeatureCollection\",\"features\":[\n",
+            )))
+            .await
+            .is_err()
+        {
             return;
         }
         while let Some(row) = rows.next().await {
@@ -53,11 +61,17 @@ async fn communes_geojson(State(state): State<AppState>) -> Response {
         }
         let _ = tx.send(Ok(Bytes::from_static(b"\n]}\n"))).await;
     });
-    let filename = format!("westhoek-communes-{}.geojson", chrono::Utc::now().format("%Y-%m-%d"));
+    let filename = format!(
+        "westhoek-communes-{}.geojson",
+        chrono::Utc::now().format("%Y-%m-%d")
+    );
     (
         [
             (header::CONTENT_TYPE, "application/geo+json".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
         ],
         Body::from_stream(rx),
     )

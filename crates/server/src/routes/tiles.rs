@@ -31,7 +31,9 @@ async fn tile(
         .await?;
     let cache = [(header::CACHE_CONTROL, "public, max-age=300")];
     Ok(match bytes.filter(|b| !b.is_empty()) {
-        Some(bytes) => (StatusCode::OK, [(header::CONTENT_TYPE, MVT)], cache, bytes).into_response(),
+        Some(bytes) => {
+            (StatusCode::OK, [(header::CONTENT_TYPE, MVT)], cache, bytes).into_response()
+        }
         None => (StatusCode::NO_CONTENT, cache).into_response(),
     })
 }
@@ -50,12 +52,17 @@ async fn tilejson(
     let version: i64 = sqlx::query_scalar(include_str!("../sql/data_version.sql"))
         .fetch_one(&state.pool)
         .await?;
-    let bounds: Option<(f64, f64, f64, f64)> = sqlx::query_as(layer.bounds_sql()).fetch_optional(&state.pool).await?;
+    let bounds: Option<(f64, f64, f64, f64)> = sqlx::query_as(layer.bounds_sql())
+        .fetch_optional(&state.pool)
+        .await?;
     let (w, s, e, n) = bounds.unwrap_or((-180.0, -85.051_129, 180.0, 85.051_129));
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c)))
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c))
+        })
         .unwrap_or("127.0.0.1:8080");
     Ok(Json(json!({
         "tilejson": "3.0.0",

@@ -9,6 +9,9 @@ use crate::AppState;
 /// `web/node_modules`, so the page loads nothing from the internet.
 pub fn router(web_dir: &Path) -> Router<AppState> {
     Router::new()
-        .nest_service("/vendor/maplibre-gl", ServeDir::new(web_dir.join("node_modules/maplibre-gl/dist")))
+        .nest_service(
+            "/vendor/maplibre-gl",
+            ServeDir::new(web_dir.join("node_modules/maplibre-gl/dist")),
+        )
         .fallback_service(ServeDir::new(web_dir).append_index_html_on_directories(true))
 }

@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# Service ingest benchmark: `observatory ingest --file` against GDAL's ogr2ogr, loading the
+# same synthetic CSV of services into the same PostGIS, one after the other.
+#
+#   benches/ingest_vs_ogr2ogr.sh [COUNT]        # COUNT services, default 500000
+#   RUNS=5 benches/ingest_vs_ogr2ogr.sh 100000  # runs per tool, default 3
+#
+# It builds nothing: build first with `cargo build --release --bin observatory`
+# (OBSERVATORY=/path/to/observatory picks another binary). It installs gdal-bin and time
+# with apt-get when they are missing, starts a private PostGIS cluster in a temporary
+# folder under /tmp, creates a database `bench` in it, loads the Westhoek communes
+# (`observatory ingest`), writes the synthetic CSV with benches/generate_services.py, then
+# times the two tools alternately (A B A B ...) with `/usr/bin/time -v`, a CHECKPOINT
+# before each run so none pays for the previous one's writes. The markdown report goes to
+# stdout, progress to stderr. The cluster is stopped and the folder removed on exit.
+set -euo pipefail
+
+COUNT="${1:-500000}"
+RUNS="${RUNS:-3}"
+OGR_GT="${OGR_GT:-65536}"
+case "$COUNT" in '' | *[!0-9]*) echo "COUNT must be a positive whole number, not '$COUNT'" >&2; exit 2 ;; esac
+case "$RUNS" in '' | *[!0-9]*) echo "RUNS must be a whole number from 1 to 50, not '$RUNS'" >&2; exit 2 ;; esac
+if ((COUNT < 1)); then echo "COUNT must be at least 1" >&2; exit 2; fi
+if ((RUNS < 1 || RUNS > 50)); then echo "RUNS must be from 1 to 50" >&2; exit 2; fi
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OBSERVATORY="${OBSERVATORY:-$ROOT/target/release/observatory}"
+if [[ "$OBSERVATORY" != /* ]]; then OBSERVATORY="$PWD/$OBSERVATORY"; fi
+GENERATOR="$ROOT/benches/generate_services.py"
+cd "$ROOT" # `observatory ingest` finds data/manifests/westhoek.toml from here
+
+# The report goes to fd 3 (stdout); everything else to stderr.
+exec 3>&1 1>&2
+say() { printf '==> %s\n' "$*" >&2; }
+
+if [[ ! -x "$OBSERVATORY" ]]; then
+    echo "No observatory binary at $OBSERVATORY." >&2
+    echo "Build it first: cargo build --release --bin observatory" >&2
+    exit 1
+fi
+
+# --- tools ------------------------------------------------------------------------------
+missing=()
+command -v ogr2ogr >/dev/null 2>&1 || missing+=(gdal-bin)
+[[ -x /usr/bin/time ]] || missing+=(time)
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+if ((${#missing[@]} > 0)); then
+    sudo=()
+    if [[ "$(id -u)" -ne 0 ]]; then sudo=(sudo); fi
+    say "installing ${missing[*]}"
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# --- scratch folder and cluster -----------------------------------------------------------
+WORK="$(mktemp -d /tmp/obsbench.XXXXXX)"
+chmod 755 "$WORK" # as root, the server runs as `postgres`, which must reach the socket folder
+PGDIR="$WORK/pg"
+cluster_started=0
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if ((cluster_started)); then
+        say "stopping the cluster"
+        env -u DATABASE_URL "$OBSERVATORY" db stop --cluster-dir "$PGDIR" >/dev/null 2>&1 ||
+            echo "warning: could not stop the cluster in $PGDIR" >&2
+    fi
+    rm -rf -- "$WORK"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+say "starting a private PostGIS cluster in $PGDIR"
+cluster_started=1
+env -u DATABASE_URL "$OBSERVATORY" db start --cluster-dir "$PGDIR" >"$WORK/db-start.log" 2>&1 || {
+    cat "$WORK/db-start.log" >&2
+    echo "could not start the cluster" >&2
+    exit 1
+}
+
+ADMIN_URL="postgresql:///postgres?host=$PGDIR&port=5432&user=observatory"
+BENCH_URL="postgresql:///bench?host=$PGDIR&port=5432&user=observatory"
+OGR_CONNINFO="PG:host=$PGDIR port=5432 user=observatory dbname=bench"
+
+sql() { psql -X -q -v ON_ERROR_STOP=1 -tA "$BENCH_URL" -c "$1"; }
+
+psql -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL" -c "CREATE DATABASE bench"
+sql "CREATE EXTENSION IF NOT EXISTS postgis"
+
+say "loading the Westhoek communes (observatory ingest)"
+communes_ok=1
+if ! DATABASE_URL="$BENCH_URL" "$OBSERVATORY" ingest --no-progress >"$WORK/communes.out" 2>"$WORK/communes.err"; then
+    communes_ok=0
+    echo "warning: 'observatory ingest' of the communes failed; the observatory half is skipped" >&2
+    tail -n 5 "$WORK/communes.err" >&2
+else
+    tail -n 1 "$WORK/communes.out" >&2
+fi
+
+CSV="$WORK/synthetic.csv"
+say "writing $COUNT synthetic services"
+python3 "$GENERATOR" --count "$COUNT" --format csv --output "$CSV"
+
+# --- the two commands ----------------------------------------------------------------------
+cmd_obs=("$OBSERVATORY" ingest --file "$CSV" --source-id synthetic --category-field category
+    --vocabulary category --id-field id --name-field name --x-field lon --y-field lat --srid 4326)
+cmd_ogr=(ogr2ogr -f PostgreSQL "$OGR_CONNINFO" "$CSV" -nln ogr_services -overwrite
+    -oo X_POSSIBLE_NAMES=lon -oo Y_POSSIBLE_NAMES=lat -oo KEEP_GEOM_COLUMNS=NO
+    -a_srs EPSG:4326 -lco GEOMETRY_NAME=geom -lco SPATIAL_INDEX=GIST
+    --config PG_USE_COPY YES -gt "$OGR_GT")
+
+# Seconds of "Elapsed (wall clock) time (h:mm:ss or m:ss): 1:02.34" in a `time -v` file.
+wall_seconds() {
+    awk -F': ' '/Elapsed \(wall clock\) time/ {
+        n = split($NF, p, ":"); s = 0
+        for (i = 1; i <= n; i++) s = s * 60 + p[i]
+        printf "%.3f\n", s
+    }' "$1"
+}
+rss_kb() { awk -F': ' '/Maximum resident set size/ { print $NF }' "$1"; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+max_of() { printf '%s\n' "$@" | sort -g | tail -n 1; }
+
+obs_secs=() obs_rss=() obs_rows=() ogr_secs=() ogr_rss=() ogr_rows=()
+obs_enabled=$communes_ok
+obs_failure=""
+if ((!communes_ok)); then obs_failure="the communes did not load (see above)"; fi
+provenance_table=0
+
+run_obs() {
+    local i=$1 rc=0
+    sql "CHECKPOINT" >/dev/null
+    say "run $i/$RUNS: observatory ingest --file"
+    DATABASE_URL="$BENCH_URL" /usr/bin/time -v -o "$WORK/obs.$i.time" "${cmd_obs[@]}" \
+        >"$WORK/obs.$i.out" 2>"$WORK/obs.$i.err" || rc=$?
+    if ((rc != 0)); then
+        obs_enabled=0
+        obs_failure="exit status $rc on run $i"
+        {
+            echo "The observatory's quick service import failed (exit status $rc)."
+            echo "If the binary predates 'observatory ingest --file', rebuild it with"
+            echo "'cargo build --release --bin observatory'. Last lines of its stderr:"
+            tail -n 8 "$WORK/obs.$i.err" | sed 's/^/    /'
+            echo "The observatory half is skipped; ogr2ogr goes on."
+        } >&2
+        return 0
+    fi
+    obs_secs+=("$(wall_seconds "$WORK/obs.$i.time")")
+    obs_rss+=("$(rss_kb "$WORK/obs.$i.time")")
+    if [[ "$(sql "SELECT to_regclass('service_provenance') IS NOT NULL")" == t ]]; then
+        provenance_table=1
+        obs_rows+=("$(sql "SELECT count(*) FROM service_provenance WHERE source_id = 'synthetic'")")
+    else
+        obs_rows+=("?")
+    fi
+    say "  ${obs_secs[-1]} s, $((obs_rss[-1] / 1024)) MB, rows: ${obs_rows[-1]}; $(tail -n 1 "$WORK/obs.$i.out")"
+}
+
+run_ogr() {
+    local i=$1 rc=0
+    sql "CHECKPOINT" >/dev/null
+    say "run $i/$RUNS: ogr2ogr"
+    /usr/bin/time -v -o "$WORK/ogr.$i.time" "${cmd_ogr[@]}" >"$WORK/ogr.$i.out" 2>"$WORK/ogr.$i.err" || rc=$?
+    if ((rc != 0)); then
+        echo "ogr2ogr failed (exit status $rc); its stderr:" >&2
+        tail -n 20 "$WORK/ogr.$i.err" >&2
+        exit 1
+    fi
+    ogr_secs+=("$(wall_seconds "$WORK/ogr.$i.time")")
+    ogr_rss+=("$(rss_kb "$WORK/ogr.$i.time")")
+    ogr_rows+=("$(sql "SELECT count(*) FROM ogr_services")")
+    say "  ${ogr_secs[-1]} s, $((ogr_rss[-1] / 1024)) MB, rows: ${ogr_rows[-1]}"
+}
+
+for ((i = 1; i <= RUNS; i++)); do
+    if ((obs_enabled)); then run_obs "$i"; fi
+    run_ogr "$i"
+done
+
+# --- report --------------------------------------------------------------------------------
+fps() { awk -v n="$COUNT" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+# Arguments as a shell would need them: plain, or in single quotes.
+quoted() {
+    local out=() a
+    for a in "$@"; do
+        if [[ "$a" =~ ^[A-Za-z0-9_./:=,@+-]+$ ]]; then out+=("$a"); else out+=("'${a//\'/\'\\\'\'}'"); fi
+    done
+    printf '%s' "${out[*]}"
+}
+
+ogr_median="$(median "${ogr_secs[@]}")"
+ogr_fps="$(fps "$ogr_median")"
+{
+    echo "## Service ingest: observatory vs ogr2ogr"
+    echo
+    echo "$COUNT synthetic services (CSV, EPSG:4326, seed 42), $RUNS run(s) each, alternated;"
+    echo "$(nproc) cores, $(ogr2ogr --version | cut -d, -f1), $(sql "SHOW server_version" | cut -d' ' -f1) with PostGIS $(sql "SELECT extversion FROM pg_extension WHERE extname = 'postgis'")."
+    echo
+    echo "| tool | runs | median s | features/s | peak RSS MB | rows in table |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+    if ((${#obs_secs[@]} > 0)); then
+        obs_median="$(median "${obs_secs[@]}")"
+        obs_fps="$(fps "$obs_median")"
+        echo "| observatory ingest --file | ${#obs_secs[@]} | $obs_median | $obs_fps | $(mb "$(max_of "${obs_rss[@]}")") | ${obs_rows[-1]} |"
+    else
+        echo "| observatory ingest --file | 0 | n/a | n/a | n/a | n/a ($obs_failure) |"
+    fi
+    echo "| ogr2ogr | ${#ogr_secs[@]} | $ogr_median | $ogr_fps | $(mb "$(max_of "${ogr_rss[@]}")") | ${ogr_rows[-1]} |"
+    echo
+    if ((${#obs_secs[@]} > 0)); then
+        echo "observatory / ogr2ogr, features per second: $(awk -v a="$obs_fps" -v b="$ogr_fps" 'BEGIN { printf "%.2f", a / b }')"
+    else
+        echo "observatory / ogr2ogr, features per second: n/a (no successful observatory run)"
+    fi
+    echo
+    echo "Seconds are wall-clock times from \`/usr/bin/time -v\`; features/s is $COUNT over the median."
+    echo "Peak RSS is the client process's (the largest over the runs); the PostgreSQL server's is in neither."
+    echo "Runs per tool, in seconds: observatory ${obs_secs[*]:-none}; ogr2ogr ${ogr_secs[*]}."
+    if ((${#obs_secs[@]} > 0)); then
+        if ((provenance_table)); then
+            echo "Observatory rows: SELECT count(*) FROM service_provenance WHERE source_id = 'synthetic', after each run: ${obs_rows[*]}."
+        else
+            echo "Observatory rows: no service_provenance table; its own summary of the last run:"
+            echo
+            echo '```'
+            cat "$WORK/obs.${#obs_secs[@]}.out"
+            echo '```'
+        fi
+    fi
+    echo
+    echo "Commands (the temporary folder is removed afterwards):"
+    echo
+    echo '```sh'
+    echo "DATABASE_URL=$(quoted "$BENCH_URL") /usr/bin/time -v $(quoted "${cmd_obs[@]}")"
+    echo "/usr/bin/time -v $(quoted "${cmd_ogr[@]}")"
+    echo '```'
+} >&3

@@ -1,0 +1,198 @@
+//! Service points: streamed from the file, mapped through the taxonomy and checked in
+//! Rust, sent to PostgreSQL with COPY, then located, grouped, deduplicated and dated in SQL.
+
+mod counts;
+mod measures;
+mod record;
+mod stage;
+
+use std::sync::Arc;
+
+use sqlx::PgConnection;
+
+use crate::manifest::{Source, SourceSpec};
+use crate::summary::Summary;
+use crate::taxonomy::Taxonomy;
+use crate::IngestError;
+
+pub use counts::load_counts;
+pub use measures::load_measures;
+
+/// Examples of rejected records kept in the summary, per source.
+const EXAMPLES: usize = 5;
+
+/// Loads one services source inside the ingest's transaction.
+pub async fn load_source(
+    tx: &mut PgConnection,
+    source: &Source,
+    taxonomy: &Arc<Taxonomy>,
+    summary: &mut Summary,
+) -> Result<(), IngestError> {
+    let SourceSpec::Services(spec) = &source.spec else {
+        return Ok(());
+    };
+    let db = IngestError::database;
+    let srid = match &spec.position {
+        crate::manifest::PositionRule::Fields { srid, .. } => *srid,
+        crate::manifest::PositionRule::Geometry => 4326,
+    };
+    let known: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM spatial_ref_sys WHERE srid = $1)")
+            .bind(srid)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db("checking the coordinate reference system"))?;
+    if !known {
+        return Err(IngestError::input(
+            &source.path,
+            crate::Location::File,
+            Some("srid"),
+            format!("EPSG:{srid} is not a coordinate reference system PostGIS knows"),
+        ));
+    }
+
+    sqlx::query(include_str!("sql/forget_source.sql"))
+        .bind(&source.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("replacing the previous load"))?;
+    sqlx::query(include_str!("sql/create_staging.sql"))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("creating the staging table"))?;
+    sqlx::query("TRUNCATE service_staging")
+        .execute(&mut *tx)
+        .await
+        .map_err(db("clearing the staging table"))?;
+
+    let staged = stage::copy_records(tx, source, spec, taxonomy).await?;
+    let stats = summary.source(&source.id);
+    stats.read += staged.read;
+    stats.ignored += staged.ignored;
+    stats.rejected += staged.rejected.len() as u64;
+    for (value, count) in staged.unknown {
+        *stats.unknown_values.entry(value).or_default() += count;
+    }
+    stats.notes.extend(
+        staged
+            .rejected
+            .iter()
+            .take(EXAMPLES)
+            .map(|r| format!("rejected: {r}")),
+    );
+
+    let cluster = spec.id_field.is_none() && spec.snapshot_field.is_some();
+    sqlx::query(include_str!("sql/drop_work_tables.sql"))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("preparing work tables"))?;
+    sqlx::query(include_str!("sql/locate.sql"))
+        .bind(srid)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("locating services"))?;
+    let far: Vec<String> = sqlx::query_scalar(include_str!("sql/reject_far_points.sql"))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db("checking the study area"))?;
+    stats.rejected += far.len() as u64;
+    if !far.is_empty() {
+        stats.notes.push(format!(
+            "rejected {} records more than 5 km from the study area, e.g. {}",
+            far.len(),
+            far.iter()
+                .take(EXAMPLES)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+    let repeated: Vec<(String, String, bool)> =
+        sqlx::query_as(include_str!("sql/reject_duplicates.sql"))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db("checking duplicate ids"))?;
+    let (far, near): (Vec<_>, Vec<_>) = repeated.into_iter().partition(|(_, _, far)| *far);
+    stats.rejected += far.len() as u64;
+    for (location, id, _) in far.iter().take(EXAMPLES) {
+        stats.notes.push(format!("rejected: {location}: record id {id:?} given again more than 200 m from its first record"));
+    }
+    if !near.is_empty() {
+        stats.warnings += near.len() as u64;
+        let examples: Vec<String> = near
+            .iter()
+            .take(EXAMPLES)
+            .map(|(l, id, _)| format!("{l} ({id})"))
+            .collect();
+        stats.notes.push(format!(
+            "warning: {} records repeat an id within 200 m of its first record: grouped as one service, e.g. {}",
+            near.len(),
+            examples.join(", ")
+        ));
+    }
+    sqlx::query(include_str!("sql/group_entities.sql"))
+        .bind(cluster)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("grouping records into services"))?;
+    sqlx::query(include_str!("sql/find_duplicates.sql"))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("finding services other sources describe"))?;
+    let inserted = sqlx::query(include_str!("sql/insert_entities.sql"))
+        .bind(&source.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("inserting services"))?
+        .rows_affected();
+    let merged: i64 = sqlx::query_scalar(include_str!("sql/merge_duplicates.sql"))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db("merging duplicate services"))?;
+    let mismatches: Vec<(String, String, String)> =
+        sqlx::query_as(include_str!("sql/commune_mismatches.sql"))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db("checking commune codes"))?;
+    if !mismatches.is_empty() {
+        stats.warnings += mismatches.len() as u64;
+        let examples: Vec<String> = mismatches
+            .iter()
+            .take(EXAMPLES)
+            .map(|(location, given, found)| format!("{location}: code {given}, lies in {found}"))
+            .collect();
+        stats.notes.push(format!(
+            "warning: {} records give a commune code other than the commune they lie in, e.g. {}",
+            mismatches.len(),
+            examples.join("; ")
+        ));
+    }
+    let outside: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM service_entity WHERE commune_code IS NULL")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db("counting services outside the communes"))?;
+    if outside > 0 {
+        stats.notes.push(format!("{outside} services lie just outside the study area's communes (within 5 km): kept for cross-border access"));
+    }
+    stats.loaded += inserted.saturating_sub(merged as u64);
+    stats.merged += merged as u64;
+
+    sqlx::query("DELETE FROM source_coverage WHERE source_id = $1")
+        .bind(&source.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("recording coverage"))?;
+    let coverage: Vec<&str> = spec.coverage.iter().map(|c| c.iso2()).collect();
+    sqlx::query("INSERT INTO source_coverage (source_id, country) SELECT $1, unnest($2::text[])")
+        .bind(&source.id)
+        .bind(&coverage)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("recording coverage"))?;
+    sqlx::query(include_str!("sql/drop_work_tables.sql"))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("dropping work tables"))?;
+    Ok(())
+}

@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS service_located, service_entity, service_merge

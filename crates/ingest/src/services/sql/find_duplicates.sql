@@ -1,0 +1,18 @@
+-- Services of this source that another source already describes: same category, within
+-- 50 m, and a similar name once the words that only say what it is are set aside
+-- (trigram similarity ≥ 0.3). Run before this source's services are inserted, so each
+-- probe of the spatial index meets only other sources' services; the earliest wins.
+CREATE TEMP TABLE service_merge ON COMMIT DROP AS
+SELECT e.id AS new_id, match.keep_id
+FROM service_entity e
+CROSS JOIN LATERAL (
+    SELECT o.id AS keep_id
+    FROM service o
+    WHERE o.category = e.category
+      AND o.geom && ST_Expand(e.geom, 0.001)
+      AND ST_DWithin(o.geom::geography, e.geom::geography, 50)
+      AND service_name_key(o.name) <> ''
+      AND similarity(service_name_key(o.name), service_name_key(e.name)) >= 0.3
+    ORDER BY o.id
+    LIMIT 1
+) AS match

@@ -1,0 +1,20 @@
+-- $1 = source id. New services for the entities no other source described; provenance
+-- for all, pointing at the service that describes them. A service seen in a snapshot
+-- series but not in its latest snapshot is a closure candidate.
+WITH last_snapshot AS (SELECT max(seen_on) AS d FROM service_located),
+services AS (
+    INSERT INTO service (id, category, name, address, country, commune_code, geom, first_seen, last_seen, closure_candidate)
+    SELECT e.id, e.category, e.name, e.address, e.commune_country, e.commune_code, e.geom,
+           e.seen_dates[1], e.seen_dates[array_upper(e.seen_dates, 1)],
+           e.seen_dates[array_upper(e.seen_dates, 1)] < (SELECT d FROM last_snapshot)
+    FROM service_entity e
+    WHERE NOT EXISTS (SELECT 1 FROM service_merge m WHERE m.new_id = e.id)
+    RETURNING id
+)
+INSERT INTO service_provenance (service_id, source_id, record_id, raw_category, source_commune, status, seen_on, attributes)
+SELECT coalesce(m.keep_id, s.id), $1, e.entity_key, coalesce(e.raw_category, ''), e.source_commune, e.status,
+       e.seen_dates, coalesce(e.attributes, '{}')
+FROM service_entity e
+LEFT JOIN services s ON s.id = e.id
+LEFT JOIN service_merge m ON m.new_id = e.id
+WHERE s.id IS NOT NULL OR m.keep_id IS NOT NULL

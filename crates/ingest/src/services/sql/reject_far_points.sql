@@ -1,0 +1,11 @@
+-- Points in no commune are kept when within 5 km of one (a pharmacy just across the
+-- study area's edge still counts for access); farther ones are rejected. Returns the
+-- rejected records' locations.
+DELETE FROM service_located l
+WHERE l.commune_code IS NULL
+  AND NOT EXISTS (
+      SELECT 1 FROM commune c
+      WHERE ST_DWithin(c.geom, l.geom, 0.1)
+        AND ST_DWithin(c.geom::geography, l.geom::geography, 5000)
+  )
+RETURNING l.location

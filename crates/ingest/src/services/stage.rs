@@ -1,0 +1,313 @@
+//! Reads a services file on a blocking thread, maps and checks each record, and streams
+//! the accepted ones to PostgreSQL's COPY as CSV, 1 MiB at a time: memory stays flat
+//! whatever the file's size, and parsing and loading run on two cores at once.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use sqlx::PgConnection;
+
+use super::record::{Fields, RecordReader};
+use crate::manifest::{CategoryRule, PositionRule, ServiceSpec, Source};
+use crate::taxonomy::{Mapping, Taxonomy};
+use crate::{IngestError, Location};
+
+const CHUNK: usize = 1 << 20;
+/// Chunks in flight between the reader and the database.
+const DEPTH: usize = 4;
+
+#[derive(Debug, Default)]
+pub struct Staged {
+    pub read: u64,
+    pub ignored: u64,
+    pub unknown: BTreeMap<String, u64>,
+    /// "location: reason" for every rejected record (only the first few are kept in full).
+    pub rejected: Vec<String>,
+}
+
+pub async fn copy_records(
+    tx: &mut PgConnection,
+    source: &Source,
+    spec: &ServiceSpec,
+    taxonomy: &Arc<Taxonomy>,
+) -> Result<Staged, IngestError> {
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(DEPTH);
+    let path = source.path.clone();
+    let spec_for_reader = spec.clone();
+    let taxonomy = Arc::clone(taxonomy);
+    let reader =
+        tokio::task::spawn_blocking(move || read_all(&path, &spec_for_reader, &taxonomy, &sender));
+
+    let mut copy = tx
+        .copy_in_raw(include_str!("sql/copy_staging.sql"))
+        .await
+        .map_err(IngestError::database("starting COPY"))?;
+    let mut send_error = None;
+    while let Some(chunk) = receiver.recv().await {
+        if let Err(e) = copy.send(chunk).await {
+            send_error = Some(e);
+            break;
+        }
+    }
+    drop(receiver);
+    let staged = match reader.await {
+        Ok(result) => result,
+        Err(e) => Err(IngestError::input(
+            &source.path,
+            Location::File,
+            None,
+            format!("the reader stopped: {e}"),
+        )),
+    };
+    match (staged, send_error) {
+        (Ok(staged), None) => {
+            copy.finish()
+                .await
+                .map_err(IngestError::database("loading records with COPY"))?;
+            Ok(staged)
+        }
+        (Err(e), _) => {
+            let _ = copy.abort("bad input").await;
+            Err(e)
+        }
+        (Ok(_), Some(e)) => {
+            let _ = copy.abort("send failed").await;
+            Err(IngestError::Database {
+                doing: "loading records with COPY",
+                error: e,
+            })
+        }
+    }
+}
+
+/// The whole file, on a blocking thread.
+fn read_all(
+    path: &std::path::Path,
+    spec: &ServiceSpec,
+    taxonomy: &Taxonomy,
+    sender: &tokio::sync::mpsc::Sender<Vec<u8>>,
+) -> Result<Staged, IngestError> {
+    let mut staged = Staged::default();
+    let new_writer = || {
+        csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::with_capacity(CHUNK + 65536))
+    };
+    let into_chunk = |writer: csv::Writer<Vec<u8>>| {
+        writer
+            .into_inner()
+            .map_err(|e| IngestError::input(path, Location::File, None, e.to_string()))
+    };
+    let mut writer = new_writer();
+    let today = chrono::Utc::now().date_naive();
+    let reader = RecordReader::open(path, spec)?;
+    let mut ord: u64 = 0;
+    reader.for_each(|location, fields| {
+        ord += 1;
+        staged.read += 1;
+        match stage_row(&location, fields, spec, taxonomy, today) {
+            Outcome::Row(row) => {
+                let ord_text = ord.to_string();
+                let location_text = location_text(&location);
+                let mut record: Vec<&str> = Vec::with_capacity(13);
+                record.push(&ord_text);
+                record.push(&location_text);
+                record.extend(row.iter().map(|v| v.as_deref().unwrap_or("")));
+                writer
+                    .write_record(&record)
+                    .map_err(|e| IngestError::input(path, location.clone(), None, e.to_string()))?;
+            }
+            Outcome::Ignored => staged.ignored += 1,
+            Outcome::Unknown(value) => *staged.unknown.entry(value).or_default() += 1,
+            Outcome::Rejected(reason) => staged
+                .rejected
+                .push(format!("{}: {reason}", location_text(&location))),
+        }
+        if writer.get_ref().len() >= CHUNK {
+            let chunk = into_chunk(std::mem::replace(&mut writer, new_writer()))?;
+            flush(sender, chunk, path)?;
+        }
+        Ok(())
+    })?;
+    let rest = into_chunk(writer)?;
+    if !rest.is_empty() {
+        flush(sender, rest, path)?;
+    }
+    Ok(staged)
+}
+
+fn flush(
+    sender: &tokio::sync::mpsc::Sender<Vec<u8>>,
+    chunk: Vec<u8>,
+    path: &std::path::Path,
+) -> Result<(), IngestError> {
+    sender.blocking_send(chunk).map_err(|_| {
+        IngestError::input(
+            path,
+            Location::File,
+            None,
+            "the database stopped receiving records",
+        )
+    })
+}
+
+fn location_text(location: &Location) -> String {
+    match location {
+        Location::File => "file".into(),
+        Location::Line(line) => format!("line {line}"),
+        Location::Feature { index, .. } => format!("feature {index}"),
+    }
+}
+
+enum Outcome {
+    /// record_id, category, raw_category, name, address, source_commune, x, y, seen_on, status, attributes
+    Row([Option<String>; 11]),
+    Ignored,
+    Unknown(String),
+    Rejected(String),
+}
+
+fn stage_row(
+    location: &Location,
+    fields: &Fields<'_>,
+    spec: &ServiceSpec,
+    taxonomy: &Taxonomy,
+    today: NaiveDate,
+) -> Outcome {
+    let _ = location;
+    let (category, raw_category) = match &spec.category {
+        CategoryRule::Fixed(category) => {
+            (category.as_str().to_owned(), category.as_str().to_owned())
+        }
+        CategoryRule::Field { field, vocabulary } => {
+            let raw = fields.get(field).unwrap_or_default();
+            let mapping = if vocabulary == "osm" {
+                let tags: Vec<&str> = raw.split(';').map(str::trim).collect();
+                taxonomy.map_osm(&tags)
+            } else {
+                taxonomy.map(vocabulary, &raw)
+            };
+            match mapping {
+                Mapping::Category(category) => (category.as_str().to_owned(), raw),
+                Mapping::Ignored => return Outcome::Ignored,
+                Mapping::Unknown => {
+                    return Outcome::Unknown(if raw.is_empty() {
+                        "(empty)".into()
+                    } else {
+                        raw
+                    })
+                }
+            }
+        }
+    };
+    let (x, y) = match &spec.position {
+        PositionRule::Geometry => match fields.point() {
+            Ok(xy) => xy,
+            Err(reason) => return Outcome::Rejected(reason),
+        },
+        PositionRule::Fields { x, y, .. } => match (number(fields.get(x)), number(fields.get(y))) {
+            (Some(x), Some(y)) => (x, y),
+            _ => {
+                return Outcome::Rejected(format!(
+                    "no usable coordinates in `{x}`/`{y}` ({:?}, {:?})",
+                    fields.get(x).unwrap_or_default(),
+                    fields.get(y).unwrap_or_default()
+                ))
+            }
+        },
+    };
+    let geographic = matches!(spec.position, PositionRule::Geometry)
+        || matches!(spec.position, PositionRule::Fields { srid: 4326, .. });
+    if !x.is_finite()
+        || !y.is_finite()
+        || (geographic && (!(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y)))
+    {
+        return Outcome::Rejected(format!("coordinates ({x}, {y}) are out of range"));
+    }
+    let seen_on = match (&spec.snapshot_field, spec.observed_on) {
+        (Some(field), _) => match fields.get(field).as_deref().map(parse_date) {
+            Some(Some(date)) => date,
+            other => return Outcome::Rejected(format!("`{field}` holds no date ({other:?})")),
+        },
+        (None, Some(date)) => date,
+        (None, None) => return Outcome::Rejected("no date".into()),
+    };
+    if seen_on > today || chrono::Datelike::year(&seen_on) < 1800 {
+        return Outcome::Rejected(format!("impossible date {seen_on}"));
+    }
+    let address: Vec<String> = spec
+        .address_fields
+        .iter()
+        .filter_map(|f| fields.get(f))
+        .collect();
+    let attributes = if spec.attribute_fields.is_empty() {
+        None
+    } else {
+        let map: serde_json::Map<String, serde_json::Value> = spec
+            .attribute_fields
+            .iter()
+            .filter_map(|f| {
+                fields
+                    .get(f)
+                    .map(|v| (f.clone(), serde_json::Value::String(v)))
+            })
+            .collect();
+        Some(serde_json::Value::Object(map).to_string())
+    };
+    let source_commune = spec
+        .commune_code_field
+        .as_ref()
+        .and_then(|f| fields.get(f))
+        .map(|c| c.strip_suffix(".0").map(str::to_owned).unwrap_or(c));
+    Outcome::Row([
+        spec.id_field.as_ref().and_then(|f| fields.get(f)),
+        Some(category),
+        Some(raw_category),
+        spec.name_field.as_ref().and_then(|f| fields.get(f)),
+        (!address.is_empty()).then(|| address.join(", ")),
+        source_commune,
+        Some(x.to_string()),
+        Some(y.to_string()),
+        Some(seen_on.to_string()),
+        spec.status_field.as_ref().and_then(|f| fields.get(f)),
+        attributes,
+    ])
+}
+
+/// A decimal number, with a point or (as French and Belgian spreadsheets write) a comma.
+fn number(text: Option<String>) -> Option<f64> {
+    let text = text?;
+    text.parse()
+        .ok()
+        .or_else(|| text.replace(',', ".").parse().ok())
+}
+
+/// `2022-03-08`, `2022-03-26T17:57:33+01:00` (the date as written) or `08/03/2022`.
+fn parse_date(text: &str) -> Option<NaiveDate> {
+    let head = text.get(..10).unwrap_or(text);
+    NaiveDate::parse_from_str(head, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(head, "%d/%m/%Y"))
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_dates_as_real_files_write_them() {
+        assert_eq!(number(Some("50,85".into())), Some(50.85));
+        assert_eq!(number(Some("3.2".into())), Some(3.2));
+        assert_eq!(number(Some("x".into())), None);
+        assert_eq!(
+            parse_date("2022-03-26T17:57:33+01:00"),
+            NaiveDate::from_ymd_opt(2022, 3, 26)
+        );
+        assert_eq!(
+            parse_date("08/03/2022"),
+            NaiveDate::from_ymd_opt(2022, 3, 8)
+        );
+        assert_eq!(parse_date("2022-13-40"), None);
+    }
+}

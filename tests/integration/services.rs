@@ -1,0 +1,529 @@
+//! Services: every real source through the taxonomy, formats and projections, merges,
+//! snapshots, and bad input.
+
+use std::path::Path;
+
+use geo::{Distance, Geodesic, Point};
+use observatory_ingest::{IngestError, QuickImport};
+use observatory_tests::{ingest_westhoek, repo_root, shared_data, TestDb};
+use sqlx::PgPool;
+
+fn quick(file: &Path, source_id: &str) -> QuickImport {
+    QuickImport {
+        file: file.to_path_buf(),
+        source_id: source_id.into(),
+        taxonomy: repo_root().join("data/taxonomy.toml"),
+        category_field: "category".into(),
+        vocabulary: "category".into(),
+        id_field: Some("id".into()),
+        name_field: Some("name".into()),
+        x_field: Some("lon".into()),
+        y_field: Some("lat".into()),
+        srid: 4326,
+        delimiter: ',',
+        latin1: false,
+        observed_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
+        coverage: vec![],
+        licence: "test".into(),
+    }
+}
+
+async fn provenance(pool: &PgPool, source: &str) -> anyhow::Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT count(*) FROM service_provenance WHERE source_id = $1")
+            .bind(source)
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
+#[tokio::test]
+async fn every_source_loads_through_the_taxonomy() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    let summary = ingest_westhoek(&db.pool).await?;
+    // Every record of these files is kept: one provenance row each.
+    assert_eq!(provenance(&db.pool, "be-pharmacies-afmps").await?, 552);
+    assert_eq!(provenance(&db.pool, "be-fr-hospitals-gisco").await?, 219);
+    assert_eq!(provenance(&db.pool, "fr-laposte-2020").await?, 498);
+    assert_eq!(provenance(&db.pool, "be-rail-stations-irail").await?, 58);
+    // 393 schools less 78 SEGPA sections, which the taxonomy ignores as parts of collèges.
+    assert_eq!(provenance(&db.pool, "fr-colleges-lycees").await?, 315);
+    assert_eq!(
+        summary.get("fr-colleges-lycees").map(|s| s.ignored),
+        Some(78)
+    );
+    // 29 freight-only SNCF stations are ignored; no value of any source is unknown.
+    assert_eq!(summary.get("fr-gares-sncf").map(|s| s.ignored), Some(29));
+    for source in &summary.sources {
+        assert!(
+            source.unknown_values.is_empty(),
+            "{}: unknown values {:?}",
+            source.id,
+            source.unknown_values
+        );
+    }
+
+    let per_category: Vec<(String, i64)> =
+        sqlx::query_as("SELECT category, count(*) FROM service GROUP BY 1 ORDER BY 1")
+            .fetch_all(&db.pool)
+            .await?;
+    let get = |c: &str| {
+        per_category
+            .iter()
+            .find(|(k, _)| k == c)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    };
+    assert_eq!(get("hospital"), 219);
+    assert_eq!(get("secondary_school"), 315);
+    assert!(
+        get("pharmacy") >= 552,
+        "AFMPS pharmacies, plus OSM ones not matched: {}",
+        get("pharmacy")
+    );
+    assert!(get("post_office") >= 331 && get("post_point") >= 167);
+
+    // Counts per commune stay counts: BPE 2009 pharmacies in Nord, as the file sums them.
+    let bpe_pharmacies: i64 =
+        sqlx::query_scalar("SELECT sum(count) FROM service_count WHERE source_id = 'fr-bpe-2009' AND category = 'pharmacy'")
+            .fetch_one(&db.pool)
+            .await?;
+    let mut reader = csv::Reader::from_path(
+        shared_data().join("services/timeseries/fr_nord_bpe2009_commune_counts.csv"),
+    )?;
+    let column = reader
+        .headers()?
+        .iter()
+        .position(|h| h == "Pharmacie")
+        .expect("a Pharmacie column");
+    let mut expected = 0i64;
+    for row in reader.records() {
+        expected += row?
+            .get(column)
+            .filter(|v| !v.is_empty())
+            .map_or(Ok(0), str::parse::<i64>)?;
+    }
+    assert_eq!(bpe_pharmacies, expected);
+    db.drop_database().await
+}
+
+#[tokio::test]
+async fn coverage_tells_none_here_from_not_known_here() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let covered = |category: &'static str, country: &'static str, form: &'static str| {
+        let pool = db.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, bool>(
+                "SELECT EXISTS (SELECT 1 FROM service_coverage WHERE category = $1 AND country = $2 AND form = $3)",
+            )
+            .bind(category)
+            .bind(country)
+            .bind(form)
+            .fetch_one(&pool)
+            .await
+        }
+    };
+    assert!(covered("pharmacy", "BE", "points").await?);
+    assert!(
+        !covered("pharmacy", "FR", "points").await?,
+        "no French pharmacy points in this release"
+    );
+    assert!(covered("pharmacy", "FR", "counts").await?);
+    assert!(covered("post_office", "FR", "points").await?);
+    assert!(!covered("post_office", "BE", "points").await?);
+    assert!(
+        covered("hospital", "BE", "points").await? && covered("hospital", "FR", "points").await?
+    );
+    // OpenStreetMap adds points but claims no coverage.
+    let osm: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM service_coverage WHERE source_id = 'be-pharmacies-osm'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert_eq!(osm, 0);
+    db.drop_database().await
+}
+
+#[tokio::test]
+async fn projected_coordinates_are_transformed_correctly() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    // Lambert 2008 (AFMPS) against the WGS 84 position the file also gives, and Lambert-93
+    // (SNCF) against the file's own x_wgs84/y_wgs84.
+    let checks = [
+        ("be-pharmacies-afmps", "450202", 3.519583, 50.794063),
+        (
+            "fr-gares-sncf",
+            "87286781",
+            3.209799283111922,
+            50.56212001274801,
+        ),
+    ];
+    for (source, record, lon, lat) in checks {
+        let (x, y): (f64, f64) = sqlx::query_as(
+            "SELECT ST_X(s.geom), ST_Y(s.geom) FROM service s JOIN service_provenance p ON p.service_id = s.id
+             WHERE p.source_id = $1 AND p.record_id = $2",
+        )
+        .bind(source)
+        .bind(record)
+        .fetch_one(&db.pool)
+        .await?;
+        let metres = Geodesic.distance(Point::new(x, y), Point::new(lon, lat));
+        assert!(
+            metres < 2.0,
+            "{source} {record}: {metres} m from the published WGS 84 position"
+        );
+    }
+    db.drop_database().await
+}
+
+/// Loads a quick-import file, returning the summary or the error.
+async fn load(
+    pool: &PgPool,
+    import: &QuickImport,
+) -> Result<observatory_ingest::Summary, IngestError> {
+    observatory_ingest::run_quick(pool, import, false).await
+}
+
+#[tokio::test]
+async fn csv_delimiters_encodings_and_projections() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let dir = tempfile::tempdir()?;
+
+    // UTF-8 with a BOM, comma-separated.
+    let utf8 = dir.path().join("utf8.csv");
+    std::fs::write(
+        &utf8,
+        "\u{feff}id,category,name,lon,lat\n1,bakery,Bakkerij Sint-Niklaas,2.8850,50.8510\n",
+    )?;
+    load(&db.pool, &quick(&utf8, "t-utf8")).await?;
+
+    // Latin-1, semicolon-separated, decimal commas, as French spreadsheets write.
+    let latin1 = dir.path().join("latin1.csv");
+    let text = "id;category;name;lon;lat\n1;bakery;Boulangerie de l'Évêché;2,3770;51,0340\n";
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+    std::fs::write(&latin1, &bytes)?;
+    let mut import = quick(&latin1, "t-latin1");
+    import.delimiter = ';';
+    import.latin1 = true;
+    load(&db.pool, &import).await?;
+
+    // Belgian Lambert 72: a point made from Ieper's market square, there and back again.
+    let (x, y): (f64, f64) = sqlx::query_as("SELECT ST_X(g), ST_Y(g) FROM ST_Transform(ST_SetSRID(ST_MakePoint(2.8851, 50.8513), 4326), 31370) AS g")
+        .fetch_one(&db.pool)
+        .await?;
+    assert!(
+        (x - 45_500.0).abs() < 2_000.0 && (y - 172_250.0).abs() < 2_000.0,
+        "Ieper in Lambert 72: {x} {y}"
+    );
+    let lambert = dir.path().join("lambert72.csv");
+    std::fs::write(
+        &lambert,
+        format!("id,category,name,x,y\n1,food_shop,Markt,{x},{y}\n"),
+    )?;
+    let mut import = quick(&lambert, "t-lambert72");
+    import.x_field = Some("x".into());
+    import.y_field = Some("y".into());
+    import.srid = 31370;
+    load(&db.pool, &import).await?;
+
+    // GeoJSON with its own geometry.
+    let geojson = dir.path().join("points.geojson");
+    std::fs::write(
+        &geojson,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"g1","category":"library","name":"Bibliotheek"},"geometry":{"type":"Point","coordinates":[2.9000,50.8400]}}]}"#,
+    )?;
+    let mut import = quick(&geojson, "t-geojson");
+    import.x_field = None;
+    import.y_field = None;
+    load(&db.pool, &import).await?;
+
+    let rows: Vec<(String, String, f64, f64, Option<String>)> = sqlx::query_as(
+        "SELECT p.source_id, s.name, ST_X(s.geom), ST_Y(s.geom), s.country || '-' || s.commune_code
+         FROM service s JOIN service_provenance p ON p.service_id = s.id
+         WHERE p.source_id LIKE 't-%' ORDER BY p.source_id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let find = |id: &str| rows.iter().find(|r| r.0 == id).cloned().expect("row");
+    assert_eq!(find("t-utf8").1, "Bakkerij Sint-Niklaas");
+    assert_eq!(find("t-utf8").4.as_deref(), Some("BE-33011"));
+    let latin = find("t-latin1");
+    assert_eq!(latin.1, "Boulangerie de l'Évêché");
+    assert!((latin.2 - 2.377).abs() < 1e-9 && (latin.3 - 51.034).abs() < 1e-9);
+    assert_eq!(latin.4.as_deref(), Some("FR-59183"));
+    let back = find("t-lambert72");
+    let metres = Geodesic.distance(Point::new(back.2, back.3), Point::new(2.8851, 50.8513));
+    assert!(metres < 0.01, "Lambert 72 round trip: {metres} m");
+    assert_eq!(find("t-geojson").4.as_deref(), Some("BE-33011"));
+    db.drop_database().await
+}
+
+#[tokio::test]
+async fn the_same_service_in_two_sources_is_kept_once_with_both_provenances() -> anyhow::Result<()>
+{
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let dir = tempfile::tempdir()?;
+    let a = dir.path().join("a.csv");
+    std::fs::write(&a, "id,category,name,lon,lat\nA1,pharmacy,Apotheek Centrum,2.70000,50.90000\nA2,bakery,Bakkerij Centrum,2.70010,50.90010\n")?;
+    let b = dir.path().join("b.csv");
+    // 22 m away, same category, similar name: the same pharmacy. The bakery 15 m away is not.
+    std::fs::write(&b, "id,category,name,lon,lat\nB1,pharmacy,Apotheek Centrum bvba,2.70020,50.90015\nB2,pharmacy,Apotheek De Linde,2.70000,50.90005\n")?;
+    load(&db.pool, &quick(&a, "t-a")).await?;
+    let summary = load(&db.pool, &quick(&b, "t-b")).await?;
+    assert_eq!(
+        summary.get("t-b").map(|s| (s.loaded, s.merged)),
+        Some((1, 1))
+    );
+
+    let sources: Vec<String> = sqlx::query_scalar(
+        "SELECT p.source_id || ':' || p.record_id FROM service_provenance p
+         WHERE p.service_id = (SELECT service_id FROM service_provenance WHERE record_id = 'A1') ORDER BY 1",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    assert_eq!(sources, vec!["t-a:A1", "t-b:B1"]);
+
+    // In the real data, OSM pharmacies merge into the AFMPS list.
+    ingest_westhoek(&db.pool).await?;
+    let both: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT service_id FROM service_provenance GROUP BY service_id
+         HAVING bool_or(source_id = 'be-pharmacies-afmps') AND bool_or(source_id = 'be-pharmacies-osm')) AS m",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert!(
+        both > 150,
+        "{both} pharmacies in both AFMPS and OpenStreetMap"
+    );
+    db.drop_database().await
+}
+
+#[tokio::test]
+async fn snapshot_dates_become_validity() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    // La Poste sites only in the 2016 snapshot are closure candidates, last seen then.
+    let rows: Vec<(chrono::NaiveDate, chrono::NaiveDate, bool, i64)> = sqlx::query_as(
+        "SELECT s.first_seen, s.last_seen, s.closure_candidate, count(*)
+         FROM service s JOIN service_provenance p ON p.service_id = s.id AND p.source_id = 'fr-laposte-snapshots'
+         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    assert!(
+        rows.iter()
+            .any(|r| r.0 == d(2016, 8, 21) && r.1 == d(2016, 8, 21) && r.2),
+        "sites gone after 2016: {rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.0 == d(2016, 8, 21) && r.1 == d(2020, 12, 15) && !r.2),
+        "sites in both: {rows:?}"
+    );
+    assert!(
+        rows.iter().all(|r| r.1 == d(2016, 8, 21) || !r.2),
+        "only sites missing from the last snapshot are candidates"
+    );
+
+    // OSM pharmacies: each seen on at least one of the six dates, within their range.
+    let (first, last): (chrono::NaiveDate, chrono::NaiveDate) = sqlx::query_as(
+        "SELECT min(d), max(d) FROM service_provenance, unnest(seen_on) AS d WHERE source_id = 'be-pharmacies-osm'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert_eq!((first, last), (d(2022, 3, 26), d(2026, 7, 1)));
+    db.drop_database().await
+}
+
+#[tokio::test]
+async fn unknown_categories_are_reported_and_bad_records_counted() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("mixed.csv");
+    std::fs::write(
+        &file,
+        "id,category,name,lon,lat\n\
+         1,pharmacy,Ok,2.88,50.85\n\
+         2,launderette,Wasserette,2.88,50.85\n\
+         3,launderette,Wasserette 2,2.88,50.85\n\
+         4,pharmacy,No position,,\n\
+         5,pharmacy,Paris,2.35,48.85\n\
+         6,pharmacy,Out of range,200,50\n",
+    )?;
+    let summary = load(&db.pool, &quick(&file, "t-mixed")).await?;
+    let stats = summary.get("t-mixed").expect("summary");
+    assert_eq!(stats.read, 6);
+    assert_eq!(stats.loaded, 1);
+    assert_eq!(stats.unknown_values.get("launderette"), Some(&2));
+    assert_eq!(
+        stats.rejected, 3,
+        "no position, far from the area, out of range: {:?}",
+        stats.notes
+    );
+    assert!(
+        stats.notes.iter().any(|n| n.contains("line 5")),
+        "{:?}",
+        stats.notes
+    );
+    db.drop_database().await
+}
+
+#[tokio::test]
+async fn bad_files_change_nothing() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let before: i64 = sqlx::query_scalar("SELECT count(*) FROM service_provenance")
+        .fetch_one(&db.pool)
+        .await?;
+    let dir = tempfile::tempdir()?;
+
+    let unclosed = dir.path().join("unclosed.geojson");
+    std::fs::write(
+        &unclosed,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"1","category":"pharmacy"},"geometry":{"type":"Point","coordinates":[2.88,50.85]}},{"type":"Feat"#,
+    )?;
+    let mut import = quick(&unclosed, "t-bad");
+    import.x_field = None;
+    import.y_field = None;
+    let error = load(&db.pool, &import)
+        .await
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        error.contains("unclosed.geojson") && error.contains("malformed GeoJSON"),
+        "{error}"
+    );
+
+    let no_column = dir.path().join("no_column.csv");
+    std::fs::write(
+        &no_column,
+        "id,kind,name,lon,lat\n1,pharmacy,X,2.88,50.85\n",
+    )?;
+    let error = load(&db.pool, &quick(&no_column, "t-bad"))
+        .await
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        error.contains("field `category`") && error.contains("no such column"),
+        "{error}"
+    );
+
+    let ragged = dir.path().join("ragged.csv");
+    std::fs::write(
+        &ragged,
+        "id,category,name,lon,lat\n1,pharmacy,X,2.88,50.85\n2,pharmacy,Y,2.88\n",
+    )?;
+    let error = load(&db.pool, &quick(&ragged, "t-bad"))
+        .await
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        error.contains("ragged.csv") && error.contains("line 3"),
+        "{error}"
+    );
+
+    let mut import = quick(&ragged, "t-bad");
+    import.srid = 999_999;
+    let error = load(&db.pool, &import)
+        .await
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(error.contains("EPSG:999999"), "{error}");
+
+    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM service_provenance")
+        .fetch_one(&db.pool)
+        .await?;
+    assert_eq!(after, before);
+    db.drop_database().await
+}
+
+#[tokio::test]
+async fn an_ingest_killed_part_way_leaves_nothing() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("large.csv");
+    let mut text = String::from("id,category,name,lon,lat\n");
+    for i in 0..400_000u32 {
+        let (dx, dy) = (f64::from(i % 1000) * 0.0005, f64::from(i / 1000) * 0.0005);
+        text.push_str(&format!(
+            "{i},bakery,Bakkerij {i},{},{}\n",
+            2.6 + dx,
+            50.7 + dy
+        ));
+    }
+    std::fs::write(&file, text)?;
+    let before: i64 = sqlx::query_scalar("SELECT count(*) FROM service")
+        .fetch_one(&db.pool)
+        .await?;
+
+    let mut child = tokio::process::Command::new(observatory_tests::observatory_bin())
+        .env("DATABASE_URL", db.url()?)
+        .current_dir(repo_root())
+        .args([
+            "ingest",
+            "--no-progress",
+            "--source-id",
+            "t-killed",
+            "--category-field",
+            "category",
+            "--id-field",
+            "id",
+        ])
+        .args(["--x-field", "lon", "--y-field", "lat", "--file"])
+        .arg(&file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    // Wait until its COPY is under way, then kill it without warning.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let copying: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY service_staging%')",
+        )
+        .fetch_one(&db.pool)
+        .await?;
+        if copying {
+            break;
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the ingest never started its COPY"
+        );
+        anyhow::ensure!(
+            child.try_wait()?.is_none(),
+            "the ingest ended before it could be killed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    child.kill().await?;
+
+    // PostgreSQL rolls the open transaction back when the connection drops.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let busy: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle' AND backend_type = 'client backend'")
+            .fetch_one(&db.pool)
+            .await?;
+        if busy == 0 || std::time::Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM service")
+        .fetch_one(&db.pool)
+        .await?;
+    assert_eq!(after, before);
+    assert_eq!(provenance(&db.pool, "t-killed").await?, 0);
+    db.drop_database().await
+}
