@@ -28,6 +28,13 @@ CREATE TABLE commune_part (
 );
 CREATE INDEX commune_part_geom_idx ON commune_part USING gist (geom);
 
+-- The study area widened by 5 km (in ETRS89-LAEA metres), split into small pieces: a
+-- point outside it is too far from every commune to count for access.
+CREATE TABLE study_area_part (
+    geom geometry(Polygon, 4326) NOT NULL
+);
+CREATE INDEX study_area_part_geom_idx ON study_area_part USING gist (geom);
+
 -- A service as it exists on the ground. Several sources may describe it (see provenance).
 CREATE TABLE service (
     id              bigserial PRIMARY KEY,

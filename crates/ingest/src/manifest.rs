@@ -461,9 +461,11 @@ impl Source {
                             count_field: need(raw.count_field.clone(), "count_field")?,
                             year_field: need(raw.year_field.clone(), "year_field")?,
                         },
-                        _ => return Err(format!(
+                        _ => {
+                            return Err(format!(
                             "source {id:?} (service_counts) needs `layout` = \"wide\" or \"long\""
-                        )),
+                        ))
+                        }
                     };
                 SourceSpec::ServiceCounts(CountSpec {
                     country: country()?,

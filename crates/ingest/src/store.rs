@@ -74,6 +74,10 @@ pub async fn write_communes(
         .execute(&mut *tx)
         .await
         .map_err(db("splitting commune outlines"))?;
+    sqlx::query(include_str!("sql/refresh_study_area.sql"))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("widening the study area"))?;
     sqlx::query(include_str!("sql/relocate_services.sql"))
         .execute(&mut *tx)
         .await

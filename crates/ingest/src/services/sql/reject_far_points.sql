@@ -3,9 +3,5 @@
 -- rejected records' locations.
 DELETE FROM service_located l
 WHERE l.commune_code IS NULL
-  AND NOT EXISTS (
-      SELECT 1 FROM commune c
-      WHERE ST_DWithin(c.geom, l.geom, 0.1)
-        AND ST_DWithin(c.geom::geography, l.geom::geography, 5000)
-  )
+  AND NOT EXISTS (SELECT 1 FROM study_area_part a WHERE ST_Intersects(a.geom, l.geom))
 RETURNING l.location
