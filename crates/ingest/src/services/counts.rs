@@ -57,18 +57,7 @@ pub async fn load_counts(
     .execute(&mut *tx)
     .await
     .map_err(db("inserting counts"))?;
-    sqlx::query("DELETE FROM source_coverage WHERE source_id = $1")
-        .bind(&source.id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("recording coverage"))?;
-    let coverage: Vec<&str> = spec.coverage.iter().map(|c| c.iso2()).collect();
-    sqlx::query("INSERT INTO source_coverage (source_id, country) SELECT $1, unnest($2::text[])")
-        .bind(&source.id)
-        .bind(&coverage)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("recording coverage"))?;
+    super::record_coverage(tx, &source.id, &spec.coverage).await?;
     summary.source(&source.id).loaded += counts.len() as u64;
     Ok(())
 }

@@ -21,6 +21,28 @@ pub use measures::load_measures;
 /// Examples of rejected records kept in the summary, per source.
 const EXAMPLES: usize = 5;
 
+/// Replaces the countries a source covers completely (see `source_coverage`).
+pub(crate) async fn record_coverage(
+    tx: &mut PgConnection,
+    source_id: &str,
+    coverage: &[observatory_core::Country],
+) -> Result<(), IngestError> {
+    let db = IngestError::database;
+    sqlx::query("DELETE FROM source_coverage WHERE source_id = $1")
+        .bind(source_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("recording coverage"))?;
+    let countries: Vec<&str> = coverage.iter().map(|c| c.iso2()).collect();
+    sqlx::query("INSERT INTO source_coverage (source_id, country) SELECT $1, unnest($2::text[])")
+        .bind(source_id)
+        .bind(&countries)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("recording coverage"))?;
+    Ok(())
+}
+
 /// Loads one services source inside the ingest's transaction.
 pub async fn load_source(
     tx: &mut PgConnection,
@@ -178,18 +200,7 @@ pub async fn load_source(
     stats.loaded += inserted.saturating_sub(merged as u64);
     stats.merged += merged as u64;
 
-    sqlx::query("DELETE FROM source_coverage WHERE source_id = $1")
-        .bind(&source.id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("recording coverage"))?;
-    let coverage: Vec<&str> = spec.coverage.iter().map(|c| c.iso2()).collect();
-    sqlx::query("INSERT INTO source_coverage (source_id, country) SELECT $1, unnest($2::text[])")
-        .bind(&source.id)
-        .bind(&coverage)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("recording coverage"))?;
+    record_coverage(tx, &source.id, &spec.coverage).await?;
     sqlx::query(include_str!("sql/drop_work_tables.sql"))
         .execute(&mut *tx)
         .await
