@@ -3,6 +3,7 @@
 mod bad_input;
 mod embedded;
 mod exports;
+mod indicators;
 mod ingest;
 mod services;
 mod tiles;

@@ -4,5 +4,6 @@
 
 pub mod database;
 pub mod domain;
+pub mod indicators;
 
 pub use domain::{CommuneCode, CommuneId, Country, ParseError, ServiceCategory, Year};

@@ -173,7 +173,7 @@ fn read_boundaries(
 }
 
 /// The feature's geometry as GeoJSON text, if it is a valid (Multi)Polygon.
-fn polygon_geometry(feature: &geojson::Feature) -> Result<String, String> {
+pub(crate) fn polygon_geometry(feature: &geojson::Feature) -> Result<String, String> {
     let geometry = feature
         .geometry
         .as_ref()

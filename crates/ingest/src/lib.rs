@@ -6,6 +6,7 @@
 mod communes;
 mod error;
 mod facts;
+mod indicators;
 mod manifest;
 mod population;
 mod progress;
@@ -13,6 +14,7 @@ mod quick;
 mod read;
 mod services;
 mod store;
+mod sub_municipalities;
 mod summary;
 mod taxonomy;
 
@@ -106,6 +108,11 @@ async fn load(
     };
     let mut communes = communes::with_population_names(communes, &population);
     communes::apply_name_facts(&mut communes, &facts);
+    let parts = sub_municipalities::read_all(manifest, &facts, &communes, &mut summary)?;
+    let definitions = match &manifest.facts.indicators {
+        Some(path) => Some(indicators::load(path)?),
+        None => None,
+    };
 
     let db = IngestError::database;
     let mut tx = pool.begin().await.map_err(db("opening a transaction"))?;
@@ -113,6 +120,7 @@ async fn load(
     if has_communes {
         progress.stage("writing communes");
         store::write_communes(&mut tx, manifest, &facts, &communes, &population.rows).await?;
+        store::write_sub_municipalities(&mut tx, manifest, &parts).await?;
     }
     if let Some(taxonomy) = &taxonomy {
         store::write_taxonomy(&mut tx, taxonomy).await?;
@@ -142,6 +150,13 @@ async fn load(
     for source in manifest.sources_of(|s| matches!(s, SourceSpec::ServiceMeasures(_))) {
         progress.stage(&source.id);
         services::load_measures(&mut tx, source, &mut summary).await?;
+    }
+    if let Some(definitions) = &definitions {
+        progress.stage("computing indicators");
+        store::write_indicator_definitions(&mut tx, definitions).await?;
+        observatory_core::indicators::refresh_all(&mut tx)
+            .await
+            .map_err(db("computing indicators"))?;
     }
     store::write_release(&mut tx, manifest, &summary).await?;
     tx.commit().await.map_err(db("committing"))?;

@@ -46,6 +46,7 @@ pub struct FactPaths {
     pub names: Option<PathBuf>,
     pub arrondissements: Option<PathBuf>,
     pub taxonomy: Option<PathBuf>,
+    pub indicators: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +90,12 @@ pub enum SourceSpec {
         population_field: String,
         name_nl_field: Option<String>,
         name_fr_field: Option<String>,
+    },
+    /// Parts of communes (Belgian deelgemeenten): the code starts with the commune's code.
+    SubMunicipalities {
+        country: Country,
+        code_field: String,
+        name_field: String,
     },
     Services(ServiceSpec),
     ServiceCounts(CountSpec),
@@ -189,6 +196,7 @@ pub enum Language {
 #[serde(rename_all = "snake_case")]
 enum Kind {
     Boundaries,
+    SubMunicipalities,
     CommuneAttributes,
     Population,
     Services,
@@ -213,6 +221,7 @@ struct RawFacts {
     names: Option<PathBuf>,
     arrondissements: Option<PathBuf>,
     taxonomy: Option<PathBuf>,
+    indicators: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -315,6 +324,7 @@ impl Manifest {
                 names: raw.facts.names.map(|p| base.join(p)),
                 arrondissements: raw.facts.arrondissements.map(|p| base.join(p)),
                 taxonomy: raw.facts.taxonomy.map(|p| base.join(p)),
+                indicators: raw.facts.indicators.map(|p| base.join(p)),
             },
             sources,
         })
@@ -372,6 +382,11 @@ impl Source {
                 })?,
                 name_nl_field: raw.name_nl_field.clone(),
                 name_fr_field: raw.name_fr_field.clone(),
+            },
+            Kind::SubMunicipalities => SourceSpec::SubMunicipalities {
+                country: country()?,
+                code_field: code_field()?,
+                name_field: need(raw.name_field.clone(), "name_field")?,
             },
             Kind::CommuneAttributes => SourceSpec::CommuneAttributes {
                 country: country()?,

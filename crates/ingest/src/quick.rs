@@ -78,6 +78,7 @@ impl QuickImport {
                 names: None,
                 arrondissements: None,
                 taxonomy: Some(self.taxonomy.clone()),
+                indicators: None,
             },
             sources: vec![Source {
                 id: self.source_id.clone(),

@@ -4,8 +4,10 @@ use sqlx::PgConnection;
 
 use crate::communes::Communes;
 use crate::facts::Facts;
+use crate::indicators::Definition;
 use crate::manifest::{Manifest, SourceSpec};
 use crate::population::PopulationRow;
+use crate::sub_municipalities::SubMunicipality;
 use crate::summary::Summary;
 use crate::taxonomy::Taxonomy;
 use crate::IngestError;
@@ -109,6 +111,83 @@ pub async fn write_taxonomy(tx: &mut PgConnection, taxonomy: &Taxonomy) -> Resul
             .execute(&mut *tx)
             .await
             .map_err(db("recording service categories"))?;
+    }
+    Ok(())
+}
+
+/// Replaces the sub-municipalities, then the points access is measured from.
+pub async fn write_sub_municipalities(
+    tx: &mut PgConnection,
+    manifest: &Manifest,
+    parts: &[SubMunicipality],
+) -> Result<(), IngestError> {
+    let db = IngestError::database;
+    let sources: Vec<&str> = manifest
+        .sources
+        .iter()
+        .filter(|s| matches!(s.spec, SourceSpec::SubMunicipalities { .. }))
+        .map(|s| s.id.as_str())
+        .collect();
+    sqlx::query("DELETE FROM sub_municipality WHERE source_id = ANY($1)")
+        .bind(&sources)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("replacing sub-municipalities"))?;
+    sqlx::query(include_str!("sql/insert_sub_municipalities.sql"))
+        .bind(parts.iter().map(|p| p.code.as_str()).collect::<Vec<_>>())
+        .bind(parts.iter().map(|p| p.name.as_str()).collect::<Vec<_>>())
+        .bind(
+            parts
+                .iter()
+                .map(|p| p.commune.country().iso2())
+                .collect::<Vec<_>>(),
+        )
+        .bind(parts.iter().map(|p| p.commune.code()).collect::<Vec<_>>())
+        .bind(
+            parts
+                .iter()
+                .map(|p| p.source_id.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            parts
+                .iter()
+                .map(|p| p.geometry.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db("inserting sub-municipalities"))?;
+    sqlx::query(include_str!("sql/refresh_access_origins.sql"))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("placing access origins"))?;
+    Ok(())
+}
+
+/// Stores the indicator definitions.
+pub async fn write_indicator_definitions(
+    tx: &mut PgConnection,
+    definitions: &[Definition],
+) -> Result<(), IngestError> {
+    for d in definitions {
+        sqlx::query(include_str!("sql/upsert_indicator.sql"))
+            .bind(&d.id)
+            .bind(&d.name.nl)
+            .bind(&d.name.fr)
+            .bind(&d.name.en)
+            .bind(&d.definition.nl)
+            .bind(&d.definition.fr)
+            .bind(&d.definition.en)
+            .bind(&d.unit)
+            .bind(d.per_category)
+            .bind(&d.sources)
+            .bind(&d.reference)
+            .bind(&d.licence)
+            .bind(&d.method)
+            .execute(&mut *tx)
+            .await
+            .map_err(IngestError::database("recording indicator definitions"))?;
     }
     Ok(())
 }

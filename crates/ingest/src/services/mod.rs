@@ -161,8 +161,13 @@ pub async fn load_source(
         .execute(&mut *tx)
         .await
         .map_err(db("finding services other sources describe"))?;
+    let home = match spec.coverage.as_slice() {
+        [country] => Some(country.iso2()),
+        _ => None,
+    };
     let inserted = sqlx::query(include_str!("sql/insert_entities.sql"))
         .bind(&source.id)
+        .bind(home)
         .execute(&mut *tx)
         .await
         .map_err(db("inserting services"))?

@@ -1,3 +1,4 @@
+mod api;
 mod exports;
 mod health;
 mod tiles;
@@ -10,6 +11,7 @@ use crate::AppState;
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(health::router())
+        .merge(api::router())
         .merge(tiles::router())
         .merge(exports::router())
         .merge(web::router(&state.web_dir))

@@ -1,10 +1,11 @@
--- $1 = source id. New services for the entities no other source described; provenance
+-- $1 = source id, $2 = the one country the source covers (NULL if none or several): the
+-- country of its points that lie outside the study area's communes. New services for the entities no other source described; provenance
 -- for all, pointing at the service that describes them. A service seen in a snapshot
 -- series but not in its latest snapshot is a closure candidate.
 WITH last_snapshot AS (SELECT max(seen_on) AS d FROM service_located),
 services AS (
     INSERT INTO service (id, category, name, address, country, commune_code, geom, first_seen, last_seen, closure_candidate)
-    SELECT e.id, e.category, e.name, e.address, e.commune_country, e.commune_code, e.geom,
+    SELECT e.id, e.category, e.name, e.address, coalesce(e.commune_country, $2::char(2)), e.commune_code, e.geom,
            e.seen_dates[1], e.seen_dates[array_upper(e.seen_dates, 1)],
            e.seen_dates[array_upper(e.seen_dates, 1)] < (SELECT d FROM last_snapshot)
     FROM service_entity e

@@ -1,0 +1,1 @@
+SELECT per_category FROM indicator WHERE id = $1

@@ -1,0 +1,258 @@
+//! Indicators checked against independent computation: geodesic distances with the geo
+//! crate, populations from the population table, coverage rules.
+
+use geo::{Distance, Geodesic, Point};
+use observatory_tests::{ingest_westhoek, TestApp, TestDb};
+
+#[tokio::test]
+async fn crossing_the_border_never_makes_a_service_farther() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let violations: Vec<(String, String, String, f64, f64)> = sqlx::query_as(
+        "SELECT a.country::text, a.code, a.category, a.value, n.value
+         FROM indicator_value a JOIN indicator_value n USING (country, code, category, year)
+         WHERE a.indicator = 'nearest_service_m' AND n.indicator = 'nearest_service_national_m'
+           AND a.value > n.value + 1e-6",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    assert!(violations.is_empty(), "{violations:?}");
+    let compared: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM indicator_value WHERE indicator = 'nearest_service_national_m' AND value IS NOT NULL",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert!(
+        compared > 3000,
+        "{compared} commune × category values compared"
+    );
+    db.drop_database().await
+}
+
+#[tokio::test]
+async fn comines_warneton_is_closest_to_a_french_hospital() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let app = TestApp::spawn(db.pool.clone()).await?;
+    let profile: serde_json::Value = app.get("/api/communes/BE-57097").await?.json().await?;
+    let nearest = |scope: &str| {
+        profile["nearest"]
+            .as_array()
+            .and_then(|list| {
+                list.iter()
+                    .find(|n| n["category"] == "hospital" && n["scope"] == scope)
+            })
+            .cloned()
+            .unwrap_or_default()
+    };
+    let across = nearest("any");
+    let national = nearest("national");
+    assert_eq!(across["service"]["country"], "FR", "{across}");
+    assert_eq!(national["service"]["country"], "BE", "{national}");
+    let (a, n) = (
+        across["distance_m"].as_f64().unwrap_or(f64::NAN),
+        national["distance_m"].as_f64().unwrap_or(f64::NAN),
+    );
+    assert!(
+        a < n,
+        "the French hospital ({a} m) is nearer than the Belgian one ({n} m)"
+    );
+    db.drop_database().await
+}
+
+#[tokio::test]
+async fn distances_match_an_independent_geodesic_computation() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let app = TestApp::spawn(db.pool.clone()).await?;
+    let profile: serde_json::Value = app.get("/api/communes/BE-33011").await?.json().await?;
+    let nearest = profile["nearest"]
+        .as_array()
+        .and_then(|list| {
+            list.iter()
+                .find(|n| n["category"] == "pharmacy" && n["scope"] == "any")
+        })
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("no nearest pharmacy in {profile}"))?;
+    let origin_id = nearest["from"].as_str().unwrap_or_default().to_owned();
+    let (ox, oy): (f64, f64) =
+        sqlx::query_as("SELECT ST_X(geom), ST_Y(geom) FROM access_origin WHERE id = $1")
+            .bind(&origin_id)
+            .fetch_one(&db.pool)
+            .await?;
+    let origin = Point::new(ox, oy);
+
+    // Brute force over every open pharmacy, with the geo crate's geodesic (Karney).
+    let pharmacies: Vec<(i64, f64, f64)> = sqlx::query_as(
+        "SELECT id, ST_X(geom), ST_Y(geom) FROM service WHERE category = 'pharmacy' AND NOT closure_candidate",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let (best_id, best) = pharmacies
+        .iter()
+        .map(|(id, x, y)| (*id, Geodesic.distance(origin, Point::new(*x, *y))))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .ok_or_else(|| anyhow::anyhow!("no pharmacy"))?;
+    let reported = nearest["distance_m"].as_f64().unwrap_or(f64::NAN);
+    assert!(
+        (reported - best).abs() < 0.5,
+        "reported {reported} m, geodesic {best} m"
+    );
+    assert_eq!(nearest["service"]["id"].as_i64(), Some(best_id));
+    db.drop_database().await
+}
+
+#[tokio::test]
+async fn per_thousand_figures_follow_the_population_table() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let rows: Vec<(String, f64, f64, i32)> = sqlx::query_as(
+        "SELECT r.code, r.value, n.value, p.population
+         FROM indicator_value r
+         JOIN indicator_value n ON n.indicator = 'service_count' AND (n.country, n.code, n.category, n.year) = (r.country, r.code, r.category, r.year)
+         JOIN commune c ON (c.country, c.code) = (r.country, r.code)
+         JOIN commune_population p ON (p.country, p.code, p.year) = (c.country, c.code, c.population_year)
+         WHERE r.indicator = 'services_per_1000' AND r.year = 0 AND r.value IS NOT NULL",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    assert!(rows.len() > 1000);
+    for (code, per_1000, count, population) in rows {
+        let expected = count * 1000.0 / f64::from(population);
+        assert!(
+            (per_1000 - expected).abs() < 1e-9,
+            "{code}: {per_1000} ≠ {expected}"
+        );
+    }
+    db.drop_database().await
+}
+
+#[tokio::test]
+async fn no_data_is_said_with_its_reason_never_guessed() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    // No French pharmacy points in this release: no distance, even to Belgian pharmacies.
+    let (value, reason): (Option<f64>, Option<String>) = sqlx::query_as(
+        "SELECT value, no_data FROM indicator_value
+         WHERE indicator = 'nearest_service_m' AND country = 'FR' AND code = '59183' AND category = 'pharmacy'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert_eq!(value, None);
+    assert_eq!(
+        reason.as_deref(),
+        Some("no source gives pharmacy locations in FR")
+    );
+    // But BPE counts French pharmacies per commune: 2013 has a value for Dunkerque.
+    let bpe: Option<f64> = sqlx::query_scalar(
+        "SELECT value FROM indicator_value WHERE indicator = 'service_count' AND country = 'FR' AND code = '59183'
+         AND category = 'pharmacy' AND year = 2013",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert!(bpe.is_some_and(|n| n > 10.0), "{bpe:?}");
+    // Per 1,000 for 2013: there is no 2013 population in the data.
+    let reason: Option<String> = sqlx::query_scalar(
+        "SELECT no_data FROM indicator_value WHERE indicator = 'services_per_1000' AND country = 'FR' AND code = '59183'
+         AND category = 'pharmacy' AND year = 2013",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert_eq!(
+        reason.as_deref(),
+        Some("no population for 2013 in the data")
+    );
+    db.drop_database().await
+}
+
+#[tokio::test]
+async fn the_indicator_api() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let app = TestApp::spawn(db.pool.clone()).await?;
+
+    let list: serde_json::Value = app.get("/api/indicators").await?.json().await?;
+    let list = list.as_array().cloned().unwrap_or_default();
+    assert_eq!(list.len(), observatory_core::indicators::COMPUTED.len());
+    for definition in &list {
+        for lang in ["nl", "fr", "en"] {
+            assert!(
+                definition["name"][lang]
+                    .as_str()
+                    .is_some_and(|s| !s.is_empty()),
+                "{definition}"
+            );
+            assert!(
+                definition["definition"][lang]
+                    .as_str()
+                    .is_some_and(|s| !s.is_empty()),
+                "{definition}"
+            );
+        }
+        assert!(
+            definition["unit"].is_string()
+                && definition["licence"].is_string()
+                && definition["sources"].is_string()
+        );
+    }
+
+    let values: serde_json::Value = app
+        .get("/api/indicators/nearest_service_m?category=hospital")
+        .await?
+        .json()
+        .await?;
+    let (min, median, max) = (
+        values["min"].as_f64(),
+        values["median"].as_f64(),
+        values["max"].as_f64(),
+    );
+    assert!(min <= median && median <= max, "{min:?} {median:?} {max:?}");
+    assert_eq!(values["values"].as_array().map(Vec::len), Some(711));
+    assert_eq!(
+        values["count"].as_i64().unwrap_or(0) + values["no_data"].as_i64().unwrap_or(0),
+        711
+    );
+
+    let change: serde_json::Value = app
+        .get("/api/indicators/population_change_pct")
+        .await?
+        .json()
+        .await?;
+    assert_eq!(change["count"], 711);
+
+    let profile: serde_json::Value = app.get("/api/communes/FR-59183").await?.json().await?;
+    assert_eq!(profile["name_nl"], "Duinkerke");
+    let entry = profile["indicators"]
+        .as_array()
+        .and_then(|l| {
+            l.iter()
+                .find(|i| i["indicator"] == "nearest_service_m" && i["category"] == "hospital")
+        })
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        entry["value"].is_number()
+            && entry["rank"].is_number()
+            && entry["country_mean"].is_number(),
+        "{entry}"
+    );
+
+    for (path, status) in [
+        ("/api/indicators/nearest_service_m", 400),
+        ("/api/indicators/nearest_service_m?category=Bad-Id", 400),
+        (
+            "/api/indicators/population_change_pct?category=pharmacy",
+            400,
+        ),
+        (
+            "/api/indicators/service_count?category=pharmacy&year=20x3",
+            400,
+        ),
+        ("/api/indicators/nothing", 404),
+        ("/api/communes/FR-99999", 404),
+        ("/api/communes/59183", 400),
+    ] {
+        assert_eq!(app.get(path).await?.status(), status, "{path}");
+    }
+    db.drop_database().await
+}
