@@ -256,3 +256,132 @@ async fn the_indicator_api() -> anyhow::Result<()> {
     }
     db.drop_database().await
 }
+
+/// Everything the refresh computes, in a comparable form.
+async fn all_values(
+    pool: &sqlx::PgPool,
+) -> anyhow::Result<Vec<(String, String, String, i16, Option<f64>, Option<String>)>> {
+    Ok(sqlx::query_as(
+        "SELECT indicator, country || '-' || code, category, year, round(value::numeric, 6)::float8, no_data
+         FROM indicator_value ORDER BY 1, 2, 3, 4",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+#[tokio::test]
+async fn the_incremental_refresh_gives_the_same_result_as_the_full_one() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let category = observatory_core::ServiceCategory::parse("pharmacy")?;
+
+    // A new pharmacy where people live farthest from one in Belgium, then one taken away in Ieper.
+    let (origin, commune, lon, lat): (String, String, f64, f64) = sqlx::query_as(
+        "SELECT o.id, o.commune, ST_X(o.geom), ST_Y(o.geom) FROM access_nearest a JOIN access_origin o ON o.id = a.origin
+         WHERE a.category = 'pharmacy' AND a.scope = 'any' AND o.country = 'BE' ORDER BY a.distance_m DESC LIMIT 1",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    let mut tx = db.pool.begin().await?;
+    let added: i64 = sqlx::query_scalar(
+        "INSERT INTO service (category, name, country, commune_code, geom, first_seen, last_seen)
+         VALUES ('pharmacy', 'Nieuwe apotheek', 'BE', $3, ST_SetSRID(ST_MakePoint($1, $2), 4326), '2026-01-01', '2026-01-01')
+         RETURNING id",
+    )
+    .bind(lon)
+    .bind(lat)
+    .bind(&commune)
+    .fetch_one(&mut *tx)
+    .await?;
+    let change = observatory_core::indicators::ServiceChange {
+        category: category.clone(),
+        service_id: added,
+        longitude: lon,
+        latitude: lat,
+    };
+    let communes = observatory_core::indicators::refresh_for_service(&mut tx, &change).await?;
+    assert!(
+        communes >= 1 && communes < 100,
+        "{communes} communes recomputed"
+    );
+
+    let (removed, rlon, rlat): (i64, f64, f64) = sqlx::query_as(
+        "SELECT id, ST_X(geom), ST_Y(geom) FROM service WHERE category = 'pharmacy' AND commune_code = '33011' ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM service WHERE id = $1")
+        .bind(removed)
+        .execute(&mut *tx)
+        .await?;
+    let change = observatory_core::indicators::ServiceChange {
+        category,
+        service_id: removed,
+        longitude: rlon,
+        latitude: rlat,
+    };
+    observatory_core::indicators::refresh_for_service(&mut tx, &change).await?;
+    tx.commit().await?;
+    let incremental = all_values(&db.pool).await?;
+
+    let mut tx = db.pool.begin().await?;
+    observatory_core::indicators::refresh_all(&mut tx).await?;
+    tx.commit().await?;
+    let full = all_values(&db.pool).await?;
+    assert_eq!(incremental.len(), full.len());
+    let differences: Vec<_> = incremental
+        .iter()
+        .zip(&full)
+        .filter(|(a, b)| a != b)
+        .take(5)
+        .collect();
+    assert!(differences.is_empty(), "{differences:?}");
+
+    // And the new pharmacy is now that place's nearest, at no distance.
+    let (nearest, distance): (i64, f64) = sqlx::query_as(
+        "SELECT service_id, distance_m FROM access_nearest WHERE origin = $1 AND category = 'pharmacy' AND scope = 'any'",
+    )
+    .bind(&origin)
+    .fetch_one(&db.pool)
+    .await?;
+    assert_eq!((nearest, distance.round()), (added, 0.0));
+    db.drop_database().await
+}
+
+#[tokio::test]
+async fn the_communes_tiles_carry_the_main_indicators() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let app = TestApp::spawn(db.pool.clone()).await?;
+    // Zoom 6, the whole region.
+    let bytes = app
+        .get("/tiles/communes/6/32/21.mvt")
+        .await?
+        .bytes()
+        .await?
+        .to_vec();
+    let reader = mvt_reader::Reader::new(bytes).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let features = reader
+        .get_features(0)
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let property = |id: &str, name: &str| {
+        features.iter().find_map(|f| {
+            let props = f.properties.as_ref()?;
+            (props.get("id") == Some(&mvt_reader::feature::Value::String(id.into())))
+                .then(|| props.get(name).cloned())?
+        })
+    };
+    let expected: f64 = sqlx::query_scalar(
+        "SELECT round(value) FROM indicator_value WHERE indicator = 'nearest_service_m' AND country = 'BE' AND code = '33011' AND category = 'pharmacy'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert_eq!(
+        property("BE-33011", "nearest_pharmacy_m"),
+        Some(mvt_reader::feature::Value::Double(expected))
+    );
+    // Not known here: no French pharmacy points, so no property at all.
+    assert_eq!(property("FR-59183", "nearest_pharmacy_m"), None);
+    assert!(property("FR-59183", "nearest_hospital_m").is_some());
+    db.drop_database().await
+}

@@ -57,7 +57,13 @@ impl Layer {
                 "population": "Number: latest population counting exactly this commune",
                 "population_year": "Number: year of that population",
                 "area_km2": "Number: area in km²",
-                "density": "Number: inhabitants per km²"
+                "density": "Number: inhabitants per km²",
+                "nearest_pharmacy_m": "Number: mean distance from where people live to the nearest pharmacy, either side of the border, metres (absent: not known here)",
+                "nearest_hospital_m": "Number: the same for hospitals",
+                "nearest_rail_station_m": "Number: the same for railway stations",
+                "nearest_post_office_m": "Number: the same for post offices",
+                "nearest_secondary_school_m": "Number: the same for secondary schools",
+                "population_change_pct": "Number: population change over the source's years, percent"
             }),
             Layer::Borders => json!({ "countries": "String: the two countries, e.g. BE-FR" }),
         }

@@ -1,7 +1,8 @@
 //! Indicators per commune, computed in PostGIS: counts, per 1,000 inhabitants, presence,
 //! distance to the nearest service across the border and within the country, population
-//! change. Shared by the ingest (full refresh) and the server (reads, later incremental
-//! refreshes when a citizen report is accepted).
+//! change. The ingest refreshes everything; when one service changes (a citizen report
+//! accepted), only the origins and communes it can affect are recomputed, with the very
+//! same statements restricted to a scope.
 
 use sqlx::PgConnection;
 
@@ -17,8 +18,62 @@ pub const COMPUTED: [&str; 6] = [
 
 /// Recomputes every indicator of every commune, in the caller's transaction.
 pub async fn refresh_all(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::raw_sql(include_str!("sql/refresh_all.sql"))
-        .execute(conn)
+    sqlx::raw_sql(include_str!("sql/prepare.sql"))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::raw_sql(include_str!("sql/scope_all.sql"))
+        .execute(&mut *conn)
+        .await?;
+    recompute_scope(conn).await?;
+    sqlx::raw_sql(include_str!("sql/refresh_population_change.sql"))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A service that was added, changed, moved or removed: its category, id, and a position
+/// it is or was at (call once for the old and once for the new position of a move).
+#[derive(Debug, Clone)]
+pub struct ServiceChange {
+    pub category: crate::ServiceCategory,
+    pub service_id: i64,
+    pub longitude: f64,
+    pub latitude: f64,
+}
+
+/// Recomputes what one changed service can affect, in the caller's transaction. Returns
+/// how many communes were recomputed.
+pub async fn refresh_for_service(
+    conn: &mut PgConnection,
+    change: &ServiceChange,
+) -> Result<u64, sqlx::Error> {
+    sqlx::raw_sql(include_str!("sql/prepare.sql"))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(include_str!("sql/scope_service_origins.sql"))
+        .bind(change.category.as_str())
+        .bind(change.service_id)
+        .bind(change.longitude)
+        .bind(change.latitude)
+        .execute(&mut *conn)
+        .await?;
+    let communes = sqlx::query(include_str!("sql/scope_service_communes.sql"))
+        .bind(change.category.as_str())
+        .bind(change.longitude)
+        .bind(change.latitude)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    recompute_scope(conn).await?;
+    Ok(communes)
+}
+
+async fn recompute_scope(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::raw_sql(include_str!("sql/refresh_nearest.sql"))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::raw_sql(include_str!("sql/refresh_values.sql"))
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }

@@ -15,8 +15,24 @@ features AS (
            c.population_year::integer AS population_year,
            round(c.area_km2::numeric, 3)::float8 AS area_km2,
            CASE WHEN c.population IS NOT NULL AND c.area_km2 > 0
-                THEN round((c.population / c.area_km2)::numeric, 1)::float8 END AS density
-    FROM commune c, bounds b
+                THEN round((c.population / c.area_km2)::numeric, 1)::float8 END AS density,
+           ind.nearest_pharmacy_m, ind.nearest_hospital_m, ind.nearest_rail_station_m,
+           ind.nearest_post_office_m, ind.nearest_secondary_school_m, ind.population_change_pct
+    FROM commune c
+    CROSS JOIN bounds b
+    -- the main indicators, so the map can shade them without another request; absent
+    -- where the data cannot support a value
+    LEFT JOIN LATERAL (
+        SELECT round(max(value) FILTER (WHERE indicator = 'nearest_service_m' AND category = 'pharmacy'))::float8 AS nearest_pharmacy_m,
+               round(max(value) FILTER (WHERE indicator = 'nearest_service_m' AND category = 'hospital'))::float8 AS nearest_hospital_m,
+               round(max(value) FILTER (WHERE indicator = 'nearest_service_m' AND category = 'rail_station'))::float8 AS nearest_rail_station_m,
+               round(max(value) FILTER (WHERE indicator = 'nearest_service_m' AND category = 'post_office'))::float8 AS nearest_post_office_m,
+               round(max(value) FILTER (WHERE indicator = 'nearest_service_m' AND category = 'secondary_school'))::float8 AS nearest_secondary_school_m,
+               round(max(value) FILTER (WHERE indicator = 'population_change_pct')::numeric, 2)::float8 AS population_change_pct
+        FROM indicator_value i
+        WHERE i.country = c.country AND i.code = c.code AND i.year = 0
+          AND i.indicator IN ('nearest_service_m', 'population_change_pct')
+    ) AS ind ON true
     WHERE c.geom_3857 && b.search
 )
 SELECT ST_AsMVT(features.*, 'communes', 4096, 'geom')

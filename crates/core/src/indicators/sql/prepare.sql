@@ -1,0 +1,13 @@
+-- Work tables of a refresh, in the caller's transaction: which categories are known on
+-- which side of the border, and what this refresh recomputes.
+CREATE TEMP TABLE IF NOT EXISTS covered_points (category text, country char(2), sources text[]) ON COMMIT DROP;
+TRUNCATE covered_points;
+INSERT INTO covered_points
+SELECT category, country, array_agg(DISTINCT source_id ORDER BY source_id)
+FROM service_coverage WHERE form = 'points' GROUP BY category, country;
+-- (origin, category) pairs whose nearest services are recomputed
+CREATE TEMP TABLE IF NOT EXISTS nearest_scope (origin text, category text) ON COMMIT DROP;
+TRUNCATE nearest_scope;
+-- (commune, category) pairs whose values are recomputed
+CREATE TEMP TABLE IF NOT EXISTS value_scope (country char(2), code text, category text) ON COMMIT DROP;
+TRUNCATE value_scope;
