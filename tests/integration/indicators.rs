@@ -385,3 +385,110 @@ async fn the_communes_tiles_carry_the_main_indicators() -> anyhow::Result<()> {
     assert!(property("FR-59183", "nearest_hospital_m").is_some());
     db.drop_database().await
 }
+
+#[tokio::test]
+async fn change_over_time_from_snapshots_inventories_and_train_series() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let value = |indicator: &'static str, code: &'static str, category: &'static str| {
+        let pool = db.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, Option<f64>>(
+                "SELECT value FROM indicator_value WHERE indicator = $1 AND code = $2 AND category = $3 ORDER BY year DESC LIMIT 1",
+            )
+            .bind(indicator)
+            .bind(code)
+            .bind(category)
+            .fetch_one(&pool)
+            .await
+        }
+    };
+
+    // Post offices lost between the 2016 and 2020 La Poste snapshots, region-wide, against
+    // the provenance rows themselves.
+    let lost: f64 = sqlx::query_scalar(
+        "SELECT sum(value) FROM indicator_value WHERE indicator = 'services_lost' AND category = 'post_office'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    let expected: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM service_provenance p JOIN service s ON s.id = p.service_id
+         WHERE p.source_id = 'fr-laposte-snapshots' AND s.category = 'post_office' AND s.commune_code IS NOT NULL
+           AND p.seen_on[array_upper(p.seen_on, 1)] < '2020-12-15'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert_eq!(lost as i64, expected);
+    assert!(
+        expected > 20,
+        "{expected} post offices gone between 2016 and 2020"
+    );
+
+    // Net change of Dunkerque's pharmacies, BPE 2009 → 2013.
+    let counts: Vec<i64> = sqlx::query_scalar(
+        "SELECT sum(count)::bigint FROM service_count WHERE country = 'FR' AND code = '59183' AND category = 'pharmacy' GROUP BY year ORDER BY year",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    assert_eq!(
+        value("services_net_change", "59183", "pharmacy").await?,
+        Some((counts[1] - counts[0]) as f64)
+    );
+
+    // Trains stopping at Ieper, first against last year of the iRail series.
+    let (first, last): (f64, f64) = sqlx::query_as(
+        "SELECT sum(value) FILTER (WHERE on_date = (SELECT min(on_date) FROM service_measure WHERE measure = 'avg_stop_times')),
+                sum(value) FILTER (WHERE on_date = (SELECT max(on_date) FROM service_measure WHERE measure = 'avg_stop_times'))
+         FROM service_measure m JOIN service s ON s.id = m.service_id
+         WHERE m.measure = 'avg_stop_times' AND s.country = 'BE' AND s.commune_code = '33011'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    let change = value("train_stops_change_pct", "33011", "")
+        .await?
+        .unwrap_or(f64::NAN);
+    assert!(
+        (change - (last - first) * 100.0 / first).abs() < 1e-9,
+        "{change}"
+    );
+    db.drop_database().await
+}
+
+#[tokio::test]
+async fn distance_to_the_nearest_commune_with_the_service() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    // Dunkerque has pharmacies: 0. A commune without one: the geodesic distance between
+    // its point and the nearest commune's point that has one.
+    let own: f64 = sqlx::query_scalar(
+        "SELECT value FROM indicator_value WHERE indicator = 'nearest_commune_with_service_m' AND code = '59183' AND category = 'pharmacy'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert_eq!(own, 0.0);
+    let (code, distance, nearest): (String, f64, String) = sqlx::query_as(
+        "SELECT code, value, detail->>'nearest_commune' FROM indicator_value
+         WHERE indicator = 'nearest_commune_with_service_m' AND category = 'pharmacy' AND value > 0 ORDER BY code LIMIT 1",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    let point = |id: String| {
+        let pool = db.pool.clone();
+        async move {
+            sqlx::query_as::<_, (f64, f64)>(
+                "SELECT ST_X(geom), ST_Y(geom) FROM access_origin WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+        }
+    };
+    let (ax, ay) = point(format!("FR-{code}")).await?;
+    let (bx, by) = point(nearest).await?;
+    let geodesic = Geodesic.distance(Point::new(ax, ay), Point::new(bx, by));
+    assert!(
+        (geodesic - distance).abs() < 0.5,
+        "{code}: {distance} m reported, {geodesic} m geodesic"
+    );
+    db.drop_database().await
+}

@@ -7,12 +7,17 @@
 use sqlx::PgConnection;
 
 /// The indicators the SQL computes; `data/indicators.toml` must define exactly these.
-pub const COMPUTED: [&str; 6] = [
+pub const COMPUTED: [&str; 11] = [
     "service_count",
     "services_per_1000",
     "service_presence",
     "nearest_service_m",
     "nearest_service_national_m",
+    "nearest_commune_with_service_m",
+    "services_gained",
+    "services_lost",
+    "services_net_change",
+    "train_stops_change_pct",
     "population_change_pct",
 ];
 
@@ -26,6 +31,9 @@ pub async fn refresh_all(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
         .await?;
     recompute_scope(conn).await?;
     sqlx::raw_sql(include_str!("sql/refresh_population_change.sql"))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::raw_sql(include_str!("sql/refresh_change.sql"))
         .execute(&mut *conn)
         .await?;
     Ok(())

@@ -11,3 +11,14 @@ TRUNCATE nearest_scope;
 -- (commune, category) pairs whose values are recomputed
 CREATE TEMP TABLE IF NOT EXISTS value_scope (country char(2), code text, category text) ON COMMIT DROP;
 TRUNCATE value_scope;
+
+-- Snapshot series: sources that saw their services on two dates or more.
+CREATE TEMP TABLE IF NOT EXISTS series (source_id text, first_date date, last_date date) ON COMMIT DROP;
+TRUNCATE series;
+INSERT INTO series
+SELECT p.source_id, min(d), max(d)
+FROM service_provenance p, unnest(p.seen_on) AS d
+GROUP BY p.source_id
+HAVING count(DISTINCT d) > 1;
+ANALYZE series;
+

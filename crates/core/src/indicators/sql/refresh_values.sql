@@ -2,7 +2,9 @@
 
 -- The per-category values of the (commune, category) pairs in scope.
 DELETE FROM indicator_value i USING value_scope v
-WHERE i.country = v.country AND i.code = v.code AND i.category = v.category;
+WHERE i.country = v.country AND i.code = v.code AND i.category = v.category
+  AND i.indicator IN ('service_count', 'services_per_1000', 'service_presence', 'nearest_service_m',
+                      'nearest_service_national_m', 'services_gained', 'services_lost');
 
 -- Counts from points, where a source covers the category on the commune's side.
 INSERT INTO indicator_value (indicator, country, code, category, year, value, no_data, sources)
@@ -78,4 +80,37 @@ LEFT JOIN (
     FROM access_nearest a JOIN access_origin o ON o.id = a.origin
     GROUP BY 1, 2, 3, 4
 ) AS d ON d.country = c.country AND d.commune = c.code AND d.category = k.id AND d.scope = scope.name;
+
+
+-- Snapshot series (La Poste 2016/2020, OpenStreetMap 2022–2026): per commune and
+-- category, the services first seen after the series' first date (gained) and last seen
+-- before its last date (lost). Year: the series' last year.
+WITH counted AS MATERIALIZED (
+    SELECT p.source_id, s.country, s.commune_code, s.category,
+           count(*) FILTER (WHERE p.seen_on[1] > sr.first_date) AS gained,
+           count(*) FILTER (WHERE p.seen_on[array_upper(p.seen_on, 1)] < sr.last_date) AS lost
+    FROM service_provenance p
+    JOIN series sr ON sr.source_id = p.source_id
+    JOIN service s ON s.id = p.service_id
+    GROUP BY 1, 2, 3, 4
+),
+present AS MATERIALIZED (
+    SELECT DISTINCT p.source_id, s.country, s.category
+    FROM service_provenance p JOIN series sr ON sr.source_id = p.source_id JOIN service s ON s.id = p.service_id
+    WHERE s.country IS NOT NULL
+)
+INSERT INTO indicator_value (indicator, country, code, category, year, value, sources, detail)
+SELECT kind.name, c.country, c.code, sc.category, extract(year FROM sr.last_date)::smallint,
+       coalesce(n.count, 0), ARRAY[sr.source_id], jsonb_build_object('from', sr.first_date, 'to', sr.last_date, 'source', sr.source_id)
+FROM series sr
+-- the communes of the countries and categories the series has points in
+JOIN present AS sc ON sc.source_id = sr.source_id
+JOIN value_scope v ON v.country = sc.country AND v.category = sc.category
+JOIN commune c ON c.country = v.country AND c.code = v.code
+CROSS JOIN (VALUES ('services_gained'), ('services_lost')) AS kind(name)
+LEFT JOIN counted ON counted.source_id = sr.source_id AND counted.country = c.country
+            AND counted.commune_code = c.code AND counted.category = sc.category
+CROSS JOIN LATERAL (SELECT CASE kind.name WHEN 'services_gained' THEN counted.gained ELSE counted.lost END AS count) AS n
+ON CONFLICT (indicator, country, code, category, year) DO UPDATE
+SET value = indicator_value.value + EXCLUDED.value, sources = indicator_value.sources || EXCLUDED.sources;
 

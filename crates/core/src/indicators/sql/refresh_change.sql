@@ -1,0 +1,76 @@
+-- Change between inventories, train series and inventory-based access, recomputed in
+-- full: a changed service point touches none of them.
+DELETE FROM indicator_value
+WHERE indicator IN ('services_net_change', 'train_stops_change_pct', 'nearest_commune_with_service_m');
+
+-- Inventories counted in two years (BPE 2009 and 2013): the net change per category.
+WITH span AS MATERIALIZED (
+    SELECT category, min(year) AS first_year, max(year) AS last_year
+    FROM service_count GROUP BY category HAVING min(year) < max(year)
+),
+counts AS MATERIALIZED (
+    SELECT i.country, i.code, i.category, i.year, i.value, i.sources
+    FROM indicator_value i JOIN span ON span.category = i.category AND i.year IN (span.first_year, span.last_year)
+    WHERE i.indicator = 'service_count'
+)
+INSERT INTO indicator_value (indicator, country, code, category, year, value, sources, detail)
+SELECT 'services_net_change', a.country, a.code, a.category, b.year, b.value - a.value,
+       a.sources || b.sources, jsonb_build_object('from', a.year, 'to', b.year)
+FROM span
+JOIN counts a ON a.category = span.category AND a.year = span.first_year
+JOIN counts b ON (b.country, b.code, b.category) = (a.country, a.code, a.category) AND b.year = span.last_year;
+
+-- Trains stopping per day at the commune's stations, first against last year of the series.
+INSERT INTO indicator_value (indicator, country, code, value, no_data, sources, detail)
+SELECT 'train_stops_change_pct', c.country, c.code,
+       CASE WHEN t.first_total > 0 THEN (t.last_total - t.first_total) * 100.0 / t.first_total END,
+       CASE WHEN t.first_total IS NULL THEN 'no railway station with a series of stops here'
+            WHEN t.first_total = 0 THEN 'no trains stopped in the first year' END,
+       coalesce(t.sources, '{}'),
+       CASE WHEN t.first_total IS NOT NULL THEN jsonb_build_object('from', t.first_date, 'to', t.last_date,
+            'stops_per_day_from', round(t.first_total::numeric, 1), 'stops_per_day_to', round(t.last_total::numeric, 1)) END
+FROM commune c
+LEFT JOIN (
+    SELECT s.country, s.commune_code,
+           sum(m.value) FILTER (WHERE m.on_date = r.first_date) AS first_total,
+           sum(m.value) FILTER (WHERE m.on_date = r.last_date) AS last_total,
+           min(r.first_date) AS first_date, max(r.last_date) AS last_date,
+           array_agg(DISTINCT m.source_id) AS sources
+    FROM service_measure m
+    JOIN service s ON s.id = m.service_id
+    JOIN (SELECT source_id, measure, min(on_date) AS first_date, max(on_date) AS last_date
+          FROM service_measure GROUP BY 1, 2 HAVING count(DISTINCT on_date) > 1) AS r
+      ON r.source_id = m.source_id AND r.measure = m.measure
+    WHERE m.measure = 'avg_stop_times'
+    GROUP BY 1, 2
+) AS t ON t.country = c.country AND t.commune_code = c.code;
+
+-- For categories known only as counts per commune (INSEE's historical method): the
+-- distance from the commune's point to the nearest commune that has the service in the
+-- inventory's latest year; 0 where the commune has it itself.
+CREATE TEMP TABLE IF NOT EXISTS having_service (country char(2), code text, category text, year smallint, geom geometry(Point, 4326)) ON COMMIT DROP;
+TRUNCATE having_service;
+INSERT INTO having_service
+SELECT n.country, n.code, n.category, n.year, o.geom
+FROM (SELECT country, code, category, year, sum(count) AS count FROM service_count
+      WHERE (category, year) IN (SELECT category, max(year) FROM service_count GROUP BY category)
+      GROUP BY 1, 2, 3, 4) AS n
+JOIN access_origin o ON o.country = n.country AND o.commune = n.code
+WHERE n.count > 0;
+CREATE INDEX IF NOT EXISTS having_service_geog_idx ON having_service USING gist ((geom::geography));
+ANALYZE having_service;
+
+INSERT INTO indicator_value (indicator, country, code, category, year, value, sources, detail)
+SELECT 'nearest_commune_with_service_m', c.country, c.code, y.category, y.year, k.distance,
+       y.sources, jsonb_build_object('nearest_commune', k.country || '-' || k.code)
+FROM (SELECT sc.country, category, max(year) AS year, array_agg(DISTINCT source_id) AS sources
+      FROM service_count JOIN source_coverage sc USING (source_id) GROUP BY 1, 2) AS y
+JOIN commune c ON c.country = y.country
+JOIN access_origin o ON o.country = c.country AND o.commune = c.code
+CROSS JOIN LATERAL (
+    SELECT h.country, h.code, ST_Distance(h.geom::geography, o.geom::geography) AS distance
+    FROM having_service h
+    WHERE h.category = y.category AND h.year = y.year
+    ORDER BY h.geom::geography <-> o.geom::geography
+    LIMIT 1
+) AS k;
