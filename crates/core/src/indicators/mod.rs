@@ -7,7 +7,7 @@
 use sqlx::PgConnection;
 
 /// The indicators the SQL computes; `data/indicators.toml` must define exactly these.
-pub const COMPUTED: [&str; 11] = [
+pub const COMPUTED: [&str; 14] = [
     "service_count",
     "services_per_1000",
     "service_presence",
@@ -19,6 +19,9 @@ pub const COMPUTED: [&str; 11] = [
     "services_net_change",
     "train_stops_change_pct",
     "population_change_pct",
+    "basket_within_reach",
+    "share_beyond_walk_pct",
+    "share_beyond_cycle_pct",
 ];
 
 /// Recomputes every indicator of every commune, in the caller's transaction.
