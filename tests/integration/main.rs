@@ -5,5 +5,6 @@ mod embedded;
 mod exports;
 mod indicators;
 mod ingest;
+mod ogc;
 mod services;
 mod tiles;

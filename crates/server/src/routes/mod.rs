@@ -1,6 +1,7 @@
 mod api;
 mod exports;
 mod health;
+mod ogc;
 mod tiles;
 mod web;
 
@@ -14,5 +15,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(api::router())
         .merge(tiles::router())
         .merge(exports::router())
+        .merge(ogc::router())
         .merge(web::router(&state.web_dir))
 }

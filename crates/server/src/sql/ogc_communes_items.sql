@@ -1,0 +1,35 @@
+-- One page of the OGC API `communes` collection, in a stable order (country, code), with
+-- the number of communes the filter matches on every row.
+-- $1..$4: bbox (min lon, min lat, max lon, max lat, CRS84), all NULL for no bbox;
+-- $5: limit; $6: offset.
+-- Only the page's keys are sorted and skipped; features are built for the page alone.
+WITH page AS (
+    SELECT c.country, c.code, count(*) OVER () AS matched
+    FROM commune c
+    WHERE ($1::float8 IS NULL
+           OR ST_Intersects(c.geom, ST_MakeEnvelope($1, $2::float8, $3::float8, $4::float8, 4326)))
+    ORDER BY c.country, c.code
+    LIMIT $5 OFFSET $6
+)
+SELECT p.matched,
+       json_build_object(
+           'type', 'Feature',
+           'id', c.country || '-' || c.code,
+           'geometry', ST_AsGeoJSON(ST_ForcePolygonCCW(c.geom), 6)::json,
+           'properties', json_build_object(
+               'code', c.code,
+               'country', c.country,
+               'name', c.name,
+               'name_nl', c.name_nl,
+               'name_fr', c.name_fr,
+               'arrondissement_code', c.arrondissement_code,
+               'arrondissement_nl', c.arrondissement_nl,
+               'arrondissement_fr', c.arrondissement_fr,
+               'population', c.population,
+               'population_year', c.population_year,
+               'area_km2', round(c.area_km2::numeric, 3)
+           )
+       )::text AS feature
+FROM page p
+JOIN commune c ON c.country = p.country AND c.code = p.code
+ORDER BY c.country, c.code

@@ -1,0 +1,45 @@
+-- One page of the OGC API `services` collection, in a stable order (id), with the number
+-- of services the filters match on every row.
+-- $1..$4: bbox (min lon, min lat, max lon, max lat, CRS84), all NULL for no bbox;
+-- $5, $6: the datetime interval's first and last day, NULL for an open end: a service
+-- matches when the days it is known to exist, [first_seen, last_seen], overlap it;
+-- $7: category id or NULL; $8: limit; $9: offset.
+-- Only the page's ids are sorted and skipped; features are built for the page alone.
+WITH page AS (
+    SELECT s.id, count(*) OVER () AS matched
+    FROM service s
+    WHERE ($1::float8 IS NULL
+           OR ST_Intersects(s.geom, ST_MakeEnvelope($1, $2::float8, $3::float8, $4::float8, 4326)))
+      AND ($5::date IS NULL OR s.last_seen >= $5)
+      AND ($6::date IS NULL OR s.first_seen <= $6)
+      AND ($7::text IS NULL OR s.category = $7)
+    ORDER BY s.id
+    LIMIT $8 OFFSET $9
+)
+SELECT p.matched,
+       json_build_object(
+           'type', 'Feature',
+           'id', s.id,
+           'geometry', ST_AsGeoJSON(s.geom, 6)::json,
+           'properties', json_build_object(
+               'category', s.category,
+               'category_nl', sc.label_nl,
+               'category_fr', sc.label_fr,
+               'category_en', sc.label_en,
+               'name', s.name,
+               'address', s.address,
+               'country', s.country,
+               'commune', s.country || '-' || s.commune_code,
+               'first_seen', s.first_seen,
+               'last_seen', s.last_seen,
+               'closure_candidate', s.closure_candidate,
+               'sources', ARRAY(SELECT DISTINCT pr.source_id
+                                FROM service_provenance pr
+                                WHERE pr.service_id = s.id
+                                ORDER BY pr.source_id)
+           )
+       )::text AS feature
+FROM page p
+JOIN service s ON s.id = p.id
+JOIN service_category sc ON sc.id = s.category
+ORDER BY s.id
