@@ -79,3 +79,54 @@ async fn the_geojson_export_is_rfc_7946() -> anyhow::Result<()> {
     assert!(ids.contains("BE-33011") && ids.contains("FR-59183"));
     db.drop_database().await
 }
+
+#[tokio::test]
+async fn the_csv_export_has_a_header_and_every_commune() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let app = TestApp::spawn(db.pool.clone()).await?;
+    let response = app.get("/exports/communes.csv").await?;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    let disposition = response.headers()["content-disposition"]
+        .to_str()?
+        .to_owned();
+    assert!(
+        disposition.contains("westhoek-communes-") && disposition.ends_with(".csv\""),
+        "{disposition}"
+    );
+    let text = response.text().await?;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers()?.clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| anyhow::anyhow!("no column {name}"))
+    };
+    let (id, name_fr, population, pharmacy) = (
+        column("id")?,
+        column("name_fr")?,
+        column("population")?,
+        column("nearest_pharmacy_m")?,
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
+    assert_eq!(rows.len(), 711);
+    let ieper = rows
+        .iter()
+        .find(|r| &r[id] == "BE-33011")
+        .ok_or_else(|| anyhow::anyhow!("no Ieper"))?;
+    assert_eq!(&ieper[name_fr], "Ypres");
+    assert!(ieper[population].parse::<u32>()? > 30_000);
+    assert!(ieper[pharmacy].parse::<f64>()? > 0.0);
+    // Not known here: no French pharmacy points, an empty cell rather than a number.
+    let dunkerque = rows
+        .iter()
+        .find(|r| &r[id] == "FR-59183")
+        .ok_or_else(|| anyhow::anyhow!("no Dunkerque"))?;
+    assert_eq!(&dunkerque[pharmacy], "");
+    db.drop_database().await
+}

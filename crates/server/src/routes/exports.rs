@@ -9,12 +9,15 @@ use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
 use futures::channel::mpsc;
-use futures::{SinkExt, StreamExt};
+use futures::{SinkExt, StreamExt, TryStreamExt};
+use sqlx::postgres::PgPoolCopyExt;
 
-use crate::AppState;
+use crate::{ApiError, AppState};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/exports/communes.geojson", get(communes_geojson))
+    Router::new()
+        .route("/exports/communes.geojson", get(communes_geojson))
+        .route("/exports/communes.csv", get(communes_csv))
 }
 
 /// Rows queued between the database and the client: enough to keep both busy.
@@ -76,4 +79,32 @@ async fn communes_geojson(State(state): State<AppState>) -> Response {
         Body::from_stream(rx),
     )
         .into_response()
+}
+
+/// Communes with their main indicators as CSV: PostgreSQL writes the rows (`COPY TO
+/// STDOUT`), the server passes them on as they come.
+async fn communes_csv(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let rows = state
+        .pool
+        .copy_out_raw(include_str!("../sql/export_communes_csv.sql"))
+        .await?;
+    let body = Body::from_stream(rows.map_err(|e| {
+        tracing::error!(error = %e, "communes CSV export failed");
+        std::io::Error::other("export failed")
+    }));
+    let filename = format!(
+        "westhoek-communes-{}.csv",
+        chrono::Utc::now().format("%Y-%m-%d")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
