@@ -12,24 +12,7 @@ WITH page AS (
     LIMIT $5 OFFSET $6
 )
 SELECT p.matched,
-       json_build_object(
-           'type', 'Feature',
-           'id', c.country || '-' || c.code,
-           'geometry', ST_AsGeoJSON(ST_ForcePolygonCCW(c.geom), 6)::json,
-           'properties', json_build_object(
-               'code', c.code,
-               'country', c.country,
-               'name', c.name,
-               'name_nl', c.name_nl,
-               'name_fr', c.name_fr,
-               'arrondissement_code', c.arrondissement_code,
-               'arrondissement_nl', c.arrondissement_nl,
-               'arrondissement_fr', c.arrondissement_fr,
-               'population', c.population,
-               'population_year', c.population_year,
-               'area_km2', round(c.area_km2::numeric, 3)
-           )
-       )::text AS feature
+       ogc_commune_feature(c)::text AS feature
 FROM page p
 JOIN commune c ON c.country = p.country AND c.code = p.code
 ORDER BY c.country, c.code
