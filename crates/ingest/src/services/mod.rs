@@ -2,6 +2,7 @@
 //! Rust, sent to PostgreSQL with COPY, then located, grouped, deduplicated and dated in SQL.
 
 mod counts;
+mod locate;
 mod measures;
 mod record;
 mod stage;
@@ -20,6 +21,15 @@ pub use measures::load_measures;
 
 /// Examples of rejected records kept in the summary, per source.
 const EXAMPLES: usize = 5;
+
+/// A load of at least this many services, and at least a quarter of the services already
+/// there, builds the indexes of `service` and `service_provenance` again and checks their
+/// foreign keys once, rather than row by row (see migrations/0005_service_bulk_load.sql).
+const BULK_MIN: u64 = 20_000;
+
+fn is_bulk(new: u64, existing: u64) -> bool {
+    new >= BULK_MIN && new.saturating_mul(4) >= existing
+}
 
 /// Replaces the countries a source covers completely (see `source_coverage`).
 pub(crate) async fn record_coverage(
@@ -87,7 +97,13 @@ pub async fn load_source(
         .await
         .map_err(db("clearing the staging table"))?;
 
-    let staged = stage::copy_records(tx, source, spec, taxonomy).await?;
+    // Longitude/latitude points are located while the file streams; others after COPY.
+    let locator = if srid == 4326 {
+        Some(Arc::new(locate::Locator::load(tx).await?))
+    } else {
+        None
+    };
+    let staged = stage::copy_records(tx, source, spec, taxonomy, locator).await?;
     let stats = summary.source(&source.id);
     stats.read += staged.read;
     stats.ignored += staged.ignored;
@@ -113,27 +129,35 @@ pub async fn load_source(
         .execute(&mut *tx)
         .await
         .map_err(db("locating services"))?;
-    let far: Vec<String> = sqlx::query_scalar(include_str!("sql/reject_far_points.sql"))
+    let far_here: Vec<String> = sqlx::query_scalar(include_str!("sql/reject_far_points.sql"))
         .fetch_all(&mut *tx)
         .await
         .map_err(db("checking the study area"))?;
-    stats.rejected += far.len() as u64;
-    if !far.is_empty() {
+    let far = staged.far + far_here.len() as u64;
+    stats.rejected += far;
+    if far > 0 {
         stats.notes.push(format!(
-            "rejected {} records more than 5 km from the study area, e.g. {}",
-            far.len(),
-            far.iter()
+            "rejected {far} records more than 5 km from the study area, e.g. {}",
+            staged
+                .far_examples
+                .iter()
+                .chain(&far_here)
                 .take(EXAMPLES)
                 .cloned()
                 .collect::<Vec<_>>()
                 .join("; ")
         ));
     }
-    let repeated: Vec<(String, String, bool)> =
+    // Without repeated ids each record is one service: no duplicates to look for.
+    let one_per_record = staged.unique && !cluster;
+    let repeated: Vec<(String, String, bool)> = if one_per_record {
+        Vec::new()
+    } else {
         sqlx::query_as(include_str!("sql/reject_duplicates.sql"))
             .fetch_all(&mut *tx)
             .await
-            .map_err(db("checking duplicate ids"))?;
+            .map_err(db("checking duplicate ids"))?
+    };
     let (far, near): (Vec<_>, Vec<_>) = repeated.into_iter().partition(|(_, _, far)| *far);
     stats.rejected += far.len() as u64;
     for (location, id, _) in far.iter().take(EXAMPLES) {
@@ -152,12 +176,32 @@ pub async fn load_source(
             examples.join(", ")
         ));
     }
-    sqlx::query(include_str!("sql/group_entities.sql"))
-        .bind(cluster)
+    let grouping = if one_per_record {
+        sqlx::query(include_str!("sql/group_unique.sql"))
+    } else {
+        sqlx::query(include_str!("sql/group_entities.sql")).bind(cluster)
+    };
+    let entities = grouping
         .execute(&mut *tx)
         .await
-        .map_err(db("grouping records into services"))?;
-    sqlx::query(include_str!("sql/find_duplicates.sql"))
+        .map_err(db("grouping records into services"))?
+        .rows_affected();
+    // Services other sources describe: probe the larger side from the smaller one.
+    let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM service")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db("counting services"))?;
+    let existing = existing.max(0) as u64;
+    let find = if existing < entities {
+        sqlx::query(include_str!("sql/index_entities.sql"))
+            .execute(&mut *tx)
+            .await
+            .map_err(db("indexing the new services"))?;
+        include_str!("sql/find_duplicates_from_old.sql")
+    } else {
+        include_str!("sql/find_duplicates.sql")
+    };
+    sqlx::query(find)
         .execute(&mut *tx)
         .await
         .map_err(db("finding services other sources describe"))?;
@@ -165,6 +209,13 @@ pub async fn load_source(
         [country] => Some(country.iso2()),
         _ => None,
     };
+    let bulk = is_bulk(entities, existing);
+    if bulk {
+        sqlx::query("SELECT service_load_detach()")
+            .execute(&mut *tx)
+            .await
+            .map_err(db("setting indexes aside for a large load"))?;
+    }
     let inserted = sqlx::query(include_str!("sql/insert_entities.sql"))
         .bind(&source.id)
         .bind(home)
@@ -176,6 +227,12 @@ pub async fn load_source(
         .fetch_one(&mut *tx)
         .await
         .map_err(db("merging duplicate services"))?;
+    if bulk {
+        sqlx::query("SELECT service_load_attach()")
+            .execute(&mut *tx)
+            .await
+            .map_err(db("rebuilding indexes and checking keys after a large load"))?;
+    }
     let mismatches: Vec<(String, String, String)> =
         sqlx::query_as(include_str!("sql/commune_mismatches.sql"))
             .fetch_all(&mut *tx)

@@ -2,12 +2,14 @@
 //! the accepted ones to PostgreSQL's COPY as CSV, 1 MiB at a time: memory stays flat
 //! whatever the file's size, and parsing and loading run on two cores at once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::hash::{BuildHasher, RandomState};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 
+use super::locate::{Locator, Place};
 use super::record::{Fields, RecordReader};
 use crate::manifest::{CategoryRule, PositionRule, ServiceSpec, Source};
 use crate::taxonomy::{Mapping, Taxonomy};
@@ -24,6 +26,13 @@ pub struct Staged {
     pub unknown: BTreeMap<String, u64>,
     /// "location: reason" for every rejected record (only the first few are kept in full).
     pub rejected: Vec<String>,
+    /// Records more than 5 km from the study area, found by the reader.
+    pub far: u64,
+    /// The locations of the first few of them.
+    pub far_examples: Vec<String>,
+    /// No record id came twice within a category (by a 64-bit hash: a collision only
+    /// sends the load through the general grouping), so each record is one service.
+    pub unique: bool,
 }
 
 pub async fn copy_records(
@@ -31,13 +40,22 @@ pub async fn copy_records(
     source: &Source,
     spec: &ServiceSpec,
     taxonomy: &Arc<Taxonomy>,
+    locator: Option<Arc<Locator>>,
 ) -> Result<Staged, IngestError> {
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(DEPTH);
     let path = source.path.clone();
     let spec_for_reader = spec.clone();
     let taxonomy = Arc::clone(taxonomy);
     let reader =
-        tokio::task::spawn_blocking(move || read_all(&path, &spec_for_reader, &taxonomy, &sender));
+        tokio::task::spawn_blocking(move || {
+        read_all(
+            &path,
+            &spec_for_reader,
+            &taxonomy,
+            locator.as_deref(),
+            &sender,
+        )
+    });
 
     let mut copy = tx
         .copy_in_raw(include_str!("sql/copy_staging.sql"))
@@ -86,9 +104,15 @@ fn read_all(
     path: &std::path::Path,
     spec: &ServiceSpec,
     taxonomy: &Taxonomy,
+    locator: Option<&Locator>,
     sender: &tokio::sync::mpsc::Sender<Vec<u8>>,
 ) -> Result<Staged, IngestError> {
-    let mut staged = Staged::default();
+    let mut staged = Staged {
+        unique: true,
+        ..Staged::default()
+    };
+    let hasher = RandomState::new();
+    let mut keys: HashSet<u64> = HashSet::new();
     let new_writer = || {
         csv::WriterBuilder::new()
             .has_headers(false)
@@ -107,13 +131,36 @@ fn read_all(
         ord += 1;
         staged.read += 1;
         match stage_row(&location, fields, spec, taxonomy, today) {
-            Outcome::Row(row) => {
+            Outcome::Row(row, (x, y)) => {
+                let place = locator.map(|l| l.place(x, y));
+                if place == Some(Place::Far) {
+                    staged.far += 1;
+                    if staged.far_examples.len() < super::EXAMPLES {
+                        staged.far_examples.push(location_text(&location));
+                    }
+                    return Ok(());
+                }
+                if staged.unique {
+                    // the entity key group_entities.sql would give, with the category
+                    let key = match &row[0] {
+                        Some(id) => hasher.hash_one((id, &row[1])),
+                        None => hasher.hash_one((format!("record-{ord}"), &row[1])),
+                    };
+                    staged.unique = keys.insert(key);
+                }
                 let ord_text = ord.to_string();
                 let location_text = location_text(&location);
-                let mut record: Vec<&str> = Vec::with_capacity(13);
+                let mut record: Vec<&str> = Vec::with_capacity(16);
                 record.push(&ord_text);
                 record.push(&location_text);
                 record.extend(row.iter().map(|v| v.as_deref().unwrap_or("")));
+                match place {
+                    Some(Place::In(commune)) => {
+                        record.extend(["t", &commune.country, &commune.code]);
+                    }
+                    Some(Place::Margin) => record.extend(["t", "", ""]),
+                    Some(Place::Far) | None => record.extend(["f", "", ""]),
+                }
                 writer
                     .write_record(&record)
                     .map_err(|e| IngestError::input(path, location.clone(), None, e.to_string()))?;
@@ -162,7 +209,7 @@ fn location_text(location: &Location) -> String {
 
 enum Outcome {
     /// record_id, category, raw_category, name, address, source_commune, x, y, seen_on, status, attributes
-    Row([Option<String>; 11]),
+    Row([Option<String>; 11], (f64, f64)),
     Ignored,
     Unknown(String),
     Rejected(String),
@@ -260,7 +307,9 @@ fn stage_row(
         .as_ref()
         .and_then(|f| fields.get(f))
         .map(|c| c.strip_suffix(".0").map(str::to_owned).unwrap_or(c));
-    Outcome::Row([
+    let xy = (x, y);
+    Outcome::Row(
+        [
         spec.id_field.as_ref().and_then(|f| fields.get(f)),
         Some(category),
         Some(raw_category),
@@ -272,7 +321,9 @@ fn stage_row(
         Some(seen_on.to_string()),
         spec.status_field.as_ref().and_then(|f| fields.get(f)),
         attributes,
-    ])
+    ],
+        xy,
+    )
 }
 
 /// A decimal number, with a point or (as French and Belgian spreadsheets write) a comma.

@@ -2,6 +2,8 @@
 -- 50 m, and a similar name once the words that only say what it is are set aside
 -- (trigram similarity ≥ 0.3). Run before this source's services are inserted, so each
 -- probe of the spatial index meets only other sources' services; the earliest wins.
+-- Used when this source brings fewer services than the table holds (otherwise see
+-- find_duplicates_from_old.sql, which gives the same pairs).
 CREATE TEMP TABLE service_merge ON COMMIT DROP AS
 SELECT e.id AS new_id, match.keep_id
 FROM service_entity e

@@ -2,7 +2,7 @@
 -- country of its points that lie outside the study area's communes. New services for the entities no other source described; provenance
 -- for all, pointing at the service that describes them. A service seen in a snapshot
 -- series but not in its latest snapshot is a closure candidate.
-WITH last_snapshot AS (SELECT max(seen_on) AS d FROM service_located),
+WITH last_snapshot AS (SELECT max(seen_dates[array_upper(seen_dates, 1)]) AS d FROM service_entity),
 services AS (
     INSERT INTO service (id, category, name, address, country, commune_code, geom, first_seen, last_seen, closure_candidate)
     SELECT e.id, e.category, e.name, e.address, coalesce(e.commune_country, $2::char(2)), e.commune_code, e.geom,
