@@ -302,6 +302,99 @@ async fn the_same_service_in_two_sources_is_kept_once_with_both_provenances() ->
     db.drop_database().await
 }
 
+/// Indexes and foreign keys of the service tables, as the catalog defines them.
+async fn service_schema(pool: &PgPool) -> anyhow::Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT indexdef FROM pg_indexes WHERE tablename IN ('service', 'service_provenance')
+         UNION ALL
+         SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+         WHERE conrelid IN ('service'::regclass, 'service_provenance'::regclass)
+         ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+#[tokio::test]
+async fn a_large_load_locates_merges_and_keeps_indexes_and_keys_as_a_small_one(
+) -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let before = service_schema(&db.pool).await?;
+    let (name, lon, lat): (String, f64, f64) = sqlx::query_as(
+        "SELECT s.name, ST_X(s.geom), ST_Y(s.geom) FROM service s
+         JOIN service_provenance p ON p.service_id = s.id
+         WHERE p.source_id = 'be-pharmacies-afmps' AND s.name IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM service_provenance q WHERE q.service_id = s.id AND q.source_id <> p.source_id)
+         ORDER BY s.id LIMIT 1",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    // 20,100 bus stops on a grid across the border around Ieper and Bailleul (large enough
+    // to rebuild the indexes), 30 far away in Limburg, and the AFMPS pharmacy again, 10 m off.
+    let mut csv = String::from("id,category,name,lon,lat\n");
+    for i in 0..20_100 {
+        let (x, y) = (
+            2.6 + (i % 150) as f64 * 0.0023,
+            50.75 + (i / 150) as f64 * 0.0018,
+        );
+        csv.push_str(&format!("S{i},bus_stop,Halte {i},{x:.6},{y:.6}\n"));
+    }
+    for i in 0..30 {
+        csv.push_str(&format!(
+            "F{i},bus_stop,Ver {i},5.5,{:.4}\n",
+            50.9 + i as f64 * 0.001
+        ));
+    }
+    let name = name.replace([',', '"'], " ");
+    csv.push_str(&format!(
+        "D1,pharmacy,{name},{lon:.7},{:.7}\n",
+        lat + 0.00009
+    ));
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("large.csv");
+    std::fs::write(&file, csv)?;
+
+    let summary = load(&db.pool, &quick(&file, "t-large")).await?;
+    let stats = summary
+        .get("t-large")
+        .map(|s| (s.read, s.loaded, s.merged, s.rejected));
+    assert_eq!(stats, Some((20_131, 20_100, 1, 30)));
+    assert_eq!(service_schema(&db.pool).await?, before);
+
+    // The reader's commune is one PostGIS finds (where two outlines overlap, the least
+    // code), and a point in none lies in none.
+    let (located, differing): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE s.commune_code IS NOT NULL),
+                count(*) FILTER (WHERE coalesce(s.country || s.commune_code, '') <> coalesce(
+                    (SELECT c.country || c.code FROM commune c WHERE ST_Intersects(c.geom, s.geom)
+                     ORDER BY c.country, c.code LIMIT 1), ''))
+         FROM service s JOIN service_provenance p ON p.service_id = s.id
+         WHERE p.source_id = 't-large'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert!(located > 15_000, "{located} bus stops in a commune");
+    assert_eq!(differing, 0);
+    let countries: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT s.country::text FROM service s JOIN service_provenance p ON p.service_id = s.id
+         WHERE p.source_id = 't-large' AND s.country IS NOT NULL ORDER BY 1",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    assert_eq!(countries, vec!["BE", "FR"]);
+
+    let sources: Vec<String> = sqlx::query_scalar(
+        "SELECT p.source_id FROM service_provenance p
+         WHERE p.service_id = (SELECT service_id FROM service_provenance WHERE source_id = 't-large' AND record_id = 'D1')
+         ORDER BY 1",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    assert_eq!(sources, vec!["be-pharmacies-afmps", "t-large"]);
+    db.drop_database().await
+}
+
 #[tokio::test]
 async fn snapshot_dates_become_validity() -> anyhow::Result<()> {
     let db = TestDb::new().await?;

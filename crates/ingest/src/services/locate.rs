@@ -12,7 +12,7 @@ use sqlx::PgConnection;
 use crate::IngestError;
 
 /// The commune a point lies in: country (ISO 3166-1 alpha-2) and code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Commune {
     pub country: String,
     pub code: String,
@@ -57,14 +57,20 @@ impl<T> Pieces<T> {
         }
     }
 
-    /// The value of the first piece that holds the point (boundary included).
-    fn find(&self, x: f64, y: f64) -> Option<&T> {
+    /// The least value of the pieces that hold the point (boundary included): a point on
+    /// a shared border, or where two sources' outlines overlap, gets the same answer
+    /// whatever the order of the tree.
+    fn find(&self, x: f64, y: f64) -> Option<&T>
+    where
+        T: Ord,
+    {
         let point = Coord { x, y };
         self.tree
             .locate_in_envelope_intersecting(&AABB::from_point([x, y]))
             .map(|piece| &self.polygons[piece.data])
-            .find(|(polygon, _)| polygon.intersects(&point))
+            .filter(|(polygon, _)| polygon.intersects(&point))
             .map(|(_, value)| value)
+            .min()
     }
 }
 
@@ -133,8 +139,13 @@ impl Locator {
 /// Rings in order (exterior first, per piece) to polygons with their commune.
 fn polygons(rings: Vec<Ring>) -> Vec<(Polygon<f64>, Option<String>, Option<String>)> {
     let mut out = Vec::new();
-    let mut current: Option<(i64, LineString<f64>, Vec<LineString<f64>>, Option<String>, Option<String>)> =
-        None;
+    let mut current: Option<(
+        i64,
+        LineString<f64>,
+        Vec<LineString<f64>>,
+        Option<String>,
+        Option<String>,
+    )> = None;
     for ring in rings {
         let line: LineString<f64> = ring
             .xs
@@ -195,6 +206,8 @@ mod tests {
         assert_eq!(locator.place(0.5, 0.5), Place::In(&a));
         assert_eq!(locator.place(1.5, 0.999), Place::In(&b));
         assert_eq!(locator.place(0.0, 0.3), Place::In(&a));
+        // on the shared edge: the least of the two, whatever the tree's order
+        assert_eq!(locator.place(1.0, 0.5), Place::In(&a));
         assert_eq!(locator.place(-0.2, 0.3), Place::Margin);
         assert_eq!(locator.place(2.6, 0.3), Place::Far);
     }

@@ -22,13 +22,13 @@ pub use measures::load_measures;
 /// Examples of rejected records kept in the summary, per source.
 const EXAMPLES: usize = 5;
 
-/// A load of at least this many services, and at least a quarter of the services already
+/// A load of at least this many services, and at least half as many as the services already
 /// there, builds the indexes of `service` and `service_provenance` again and checks their
 /// foreign keys once, rather than row by row (see migrations/0005_service_bulk_load.sql).
 const BULK_MIN: u64 = 20_000;
 
 fn is_bulk(new: u64, existing: u64) -> bool {
-    new >= BULK_MIN && new.saturating_mul(4) >= existing
+    new >= BULK_MIN && new.saturating_mul(2) >= existing
 }
 
 /// Replaces the countries a source covers completely (see `source_coverage`).
@@ -124,15 +124,22 @@ pub async fn load_source(
         .execute(&mut *tx)
         .await
         .map_err(db("preparing work tables"))?;
-    sqlx::query(include_str!("sql/locate.sql"))
-        .bind(srid)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("locating services"))?;
-    let far_here: Vec<String> = sqlx::query_scalar(include_str!("sql/reject_far_points.sql"))
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db("checking the study area"))?;
+    // Every point located by the reader and no id repeated: each record is one service,
+    // made straight from the staging table (group_unique.sql).
+    let one_per_record = staged.unique && !cluster && srid == 4326;
+    let far_here: Vec<String> = if one_per_record {
+        Vec::new()
+    } else {
+        sqlx::query(include_str!("sql/locate.sql"))
+            .bind(srid)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("locating services"))?;
+        sqlx::query_scalar(include_str!("sql/reject_far_points.sql"))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db("checking the study area"))?
+    };
     let far = staged.far + far_here.len() as u64;
     stats.rejected += far;
     if far > 0 {
@@ -148,8 +155,6 @@ pub async fn load_source(
                 .join("; ")
         ));
     }
-    // Without repeated ids each record is one service: no duplicates to look for.
-    let one_per_record = staged.unique && !cluster;
     let repeated: Vec<(String, String, bool)> = if one_per_record {
         Vec::new()
     } else {
@@ -231,7 +236,9 @@ pub async fn load_source(
         sqlx::query("SELECT service_load_attach()")
             .execute(&mut *tx)
             .await
-            .map_err(db("rebuilding indexes and checking keys after a large load"))?;
+            .map_err(db(
+                "rebuilding indexes and checking keys after a large load",
+            ))?;
     }
     let mismatches: Vec<(String, String, String)> =
         sqlx::query_as(include_str!("sql/commune_mismatches.sql"))

@@ -46,8 +46,7 @@ pub async fn copy_records(
     let path = source.path.clone();
     let spec_for_reader = spec.clone();
     let taxonomy = Arc::clone(taxonomy);
-    let reader =
-        tokio::task::spawn_blocking(move || {
+    let reader = tokio::task::spawn_blocking(move || {
         read_all(
             &path,
             &spec_for_reader,
@@ -310,18 +309,18 @@ fn stage_row(
     let xy = (x, y);
     Outcome::Row(
         [
-        spec.id_field.as_ref().and_then(|f| fields.get(f)),
-        Some(category),
-        Some(raw_category),
-        spec.name_field.as_ref().and_then(|f| fields.get(f)),
-        (!address.is_empty()).then(|| address.join(", ")),
-        source_commune,
-        Some(x.to_string()),
-        Some(y.to_string()),
-        Some(seen_on.to_string()),
-        spec.status_field.as_ref().and_then(|f| fields.get(f)),
-        attributes,
-    ],
+            spec.id_field.as_ref().and_then(|f| fields.get(f)),
+            Some(category),
+            Some(raw_category),
+            spec.name_field.as_ref().and_then(|f| fields.get(f)),
+            (!address.is_empty()).then(|| address.join(", ")),
+            source_commune,
+            Some(x.to_string()),
+            Some(y.to_string()),
+            Some(seen_on.to_string()),
+            spec.status_field.as_ref().and_then(|f| fields.get(f)),
+            attributes,
+        ],
         xy,
     )
 }
