@@ -83,6 +83,12 @@ pub async fn load_source(
         ));
     }
 
+    // The work tables have no statistics, so the planner's costs are guesses that would
+    // have statements compiled with JIT for longer than they run.
+    sqlx::query("SET LOCAL jit = off")
+        .execute(&mut *tx)
+        .await
+        .map_err(db("setting up the load"))?;
     sqlx::query(include_str!("sql/forget_source.sql"))
         .bind(&source.id)
         .execute(&mut *tx)
@@ -191,17 +197,13 @@ pub async fn load_source(
         .await
         .map_err(db("grouping records into services"))?
         .rows_affected();
-    // Services other sources describe: probe the larger side from the smaller one.
+    // Services other sources describe: one probe per new service, or one hash join.
     let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM service")
         .fetch_one(&mut *tx)
         .await
         .map_err(db("counting services"))?;
     let existing = existing.max(0) as u64;
     let find = if existing < entities {
-        sqlx::query(include_str!("sql/index_entities.sql"))
-            .execute(&mut *tx)
-            .await
-            .map_err(db("indexing the new services"))?;
         include_str!("sql/find_duplicates_from_old.sql")
     } else {
         include_str!("sql/find_duplicates.sql")
@@ -270,6 +272,10 @@ pub async fn load_source(
     stats.merged += merged as u64;
 
     record_coverage(tx, &source.id, &spec.coverage).await?;
+    sqlx::query("RESET jit")
+        .execute(&mut *tx)
+        .await
+        .map_err(db("finishing the load"))?;
     sqlx::query(include_str!("sql/drop_work_tables.sql"))
         .execute(&mut *tx)
         .await

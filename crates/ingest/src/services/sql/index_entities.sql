@@ -1,2 +1,0 @@
--- A spatial index on this source's services, probed by find_duplicates_from_old.sql.
-CREATE INDEX ON service_entity USING gist (geom)
