@@ -136,16 +136,29 @@ impl Locator {
     }
 }
 
+/// A polygon piece being assembled from its rings.
+struct Assembling {
+    part: i64,
+    exterior: LineString<f64>,
+    holes: Vec<LineString<f64>>,
+    country: Option<String>,
+    code: Option<String>,
+}
+
+impl Assembling {
+    fn finish(self) -> (Polygon<f64>, Option<String>, Option<String>) {
+        (
+            Polygon::new(self.exterior, self.holes),
+            self.country,
+            self.code,
+        )
+    }
+}
+
 /// Rings in order (exterior first, per piece) to polygons with their commune.
 fn polygons(rings: Vec<Ring>) -> Vec<(Polygon<f64>, Option<String>, Option<String>)> {
     let mut out = Vec::new();
-    let mut current: Option<(
-        i64,
-        LineString<f64>,
-        Vec<LineString<f64>>,
-        Option<String>,
-        Option<String>,
-    )> = None;
+    let mut current: Option<Assembling> = None;
     for ring in rings {
         let line: LineString<f64> = ring
             .xs
@@ -154,18 +167,20 @@ fn polygons(rings: Vec<Ring>) -> Vec<(Polygon<f64>, Option<String>, Option<Strin
             .map(|(&x, &y)| Coord { x, y })
             .collect();
         match &mut current {
-            Some((part, _, holes, _, _)) if *part == ring.part => holes.push(line),
+            Some(piece) if piece.part == ring.part => piece.holes.push(line),
             _ => {
-                if let Some((_, exterior, holes, country, code)) = current.take() {
-                    out.push((Polygon::new(exterior, holes), country, code));
-                }
-                current = Some((ring.part, line, Vec::new(), ring.country, ring.code));
+                out.extend(current.take().map(Assembling::finish));
+                current = Some(Assembling {
+                    part: ring.part,
+                    exterior: line,
+                    holes: Vec::new(),
+                    country: ring.country,
+                    code: ring.code,
+                });
             }
         }
     }
-    if let Some((_, exterior, holes, country, code)) = current {
-        out.push((Polygon::new(exterior, holes), country, code));
-    }
+    out.extend(current.map(Assembling::finish));
     out
 }
 
