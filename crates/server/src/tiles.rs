@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
+use axum::http::HeaderValue;
 use bytes::Bytes;
 use chrono::NaiveDate;
 use moka::future::Cache;
@@ -181,16 +182,23 @@ struct TileKey {
 #[derive(Debug)]
 pub struct Tile {
     pub mvt: Bytes,
-    etag: String,
+    etag: HeaderValue,
+    etag_gzip: HeaderValue,
     gzip: OnceLock<Bytes>,
 }
 
 impl Tile {
     fn new(mvt: Vec<u8>) -> Tile {
-        let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&mvt));
+        let hash = xxhash_rust::xxh3::xxh3_64(&mvt);
+        // Hex digits and quotes are always a valid header value.
+        let tag = |suffix: &str| {
+            HeaderValue::from_str(&format!("\"{hash:016x}{suffix}\""))
+                .unwrap_or_else(|_| HeaderValue::from_static("\"\""))
+        };
         Tile {
             mvt: Bytes::from(mvt),
-            etag,
+            etag: tag(""),
+            etag_gzip: tag("-gz"),
             gzip: OnceLock::new(),
         }
     }
@@ -200,11 +208,11 @@ impl Tile {
     }
 
     /// The entity tag of the tile as sent, which differs between encodings.
-    pub fn etag(&self, gzip: bool) -> String {
+    pub fn etag(&self, gzip: bool) -> &HeaderValue {
         if gzip {
-            format!("{}-gz\"", self.etag.trim_end_matches('"'))
+            &self.etag_gzip
         } else {
-            self.etag.clone()
+            &self.etag
         }
     }
 
@@ -224,7 +232,7 @@ impl Tile {
 
     /// Bytes held in memory, counting the gzip form that may be added.
     fn weight(&self) -> u32 {
-        let bytes = 2 * self.mvt.len() + self.etag.len() + 128;
+        let bytes = 2 * self.mvt.len() + 2 * self.etag.len() + 160;
         u32::try_from(bytes).unwrap_or(u32::MAX)
     }
 }
@@ -372,7 +380,8 @@ async fn read_versions(inner: &Inner) -> Result<LayerVersions, sqlx::Error> {
     for layer in Layer::ALL {
         let new = versions.of(layer);
         let old = inner.versions[layer.index()].fetch_max(new, Ordering::AcqRel);
-        if new > old {
+        // (At start, old is 0 and the cache still empty.)
+        if new > old && old > 0 {
             tracing::debug!(layer = layer.id(), version = new, "tile layer version");
             if let Some(cache) = &inner.cache {
                 if let Err(e) = cache.invalidate_entries_if(move |key: &TileKey, _| {

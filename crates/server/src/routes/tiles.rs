@@ -119,13 +119,10 @@ async fn tile(
 
     let gzip = accepts_gzip(&headers);
     let etag = tile.etag(gzip);
-    if let Ok(value) = HeaderValue::from_str(&etag) {
-        response_headers.insert(header::ETAG, value);
-    }
-    if let (Some(if_none_match), Ok(etag)) =
-        (headers.typed_get::<IfNoneMatch>(), etag.parse::<ETag>())
-    {
-        if !if_none_match.precondition_passes(&etag) {
+    response_headers.insert(header::ETAG, etag.clone());
+    if let Some(if_none_match) = headers.typed_get::<IfNoneMatch>() {
+        let current = etag.to_str().ok().and_then(|e| e.parse::<ETag>().ok());
+        if current.is_some_and(|e| !if_none_match.precondition_passes(&e)) {
             return Ok((StatusCode::NOT_MODIFIED, response_headers).into_response());
         }
     }
