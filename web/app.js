@@ -51,7 +51,23 @@ const LAYER = {
   selected: 'communes-selected',
   borderCasing: 'borders-casing',
   border: 'borders-line',
+  arrondissement: 'borders-arrondissements',
+  services: 'services-points',
 };
+
+/** Services are drawn as points from this zoom on, coloured by taxonomy group. */
+const SERVICES_MIN_ZOOM = 10;
+const GROUP_COLOURS = [
+  'match', ['get', 'group'],
+  'health', '#d62728',
+  'education', '#1f77b4',
+  'shops', '#ff7f0e',
+  'public_services', '#9467bd',
+  'mobility', '#2ca02c',
+  'finance', '#8c564b',
+  '#555555',
+];
+const IS_NATIONAL_BORDER = ['==', ['get', 'kind'], 'national'];
 
 const NO_DATA_PATTERN = 'no-data-hatch';
 const LANGUAGES = ['nl', 'fr', 'en'];
@@ -261,6 +277,7 @@ function buildStyle() {
     sources: {
       communes: { type: 'vector', url: tileJsonUrl('communes') },
       borders: { type: 'vector', url: tileJsonUrl('borders') },
+      services: { type: 'vector', url: tileJsonUrl('services') },
     },
     layers: [
       {
@@ -309,10 +326,23 @@ function buildStyle() {
         },
       },
       {
+        id: LAYER.arrondissement,
+        type: 'line',
+        source: 'borders',
+        'source-layer': 'borders',
+        filter: ['==', ['get', 'kind'], 'arrondissement'],
+        paint: {
+          'line-color': COLOURS.outline,
+          'line-opacity': 0.8,
+          'line-width': ['interpolate', ['linear'], ['zoom'], 6, 0.8, 12, 2],
+        },
+      },
+      {
         id: LAYER.borderCasing,
         type: 'line',
         source: 'borders',
         'source-layer': 'borders',
+        filter: IS_NATIONAL_BORDER,
         layout: { 'line-join': 'round', 'line-cap': 'round' },
         paint: {
           'line-color': COLOURS.borderCasing,
@@ -325,6 +355,7 @@ function buildStyle() {
         type: 'line',
         source: 'borders',
         'source-layer': 'borders',
+        filter: IS_NATIONAL_BORDER,
         layout: { 'line-join': 'round' },
         paint: {
           'line-color': COLOURS.border,
@@ -342,6 +373,19 @@ function buildStyle() {
         paint: {
           'line-color': COLOURS.selected,
           'line-width': ['interpolate', ['linear'], ['zoom'], 7, 2, 12, 3.5],
+        },
+      },
+      {
+        id: LAYER.services,
+        type: 'circle',
+        source: 'services',
+        'source-layer': 'services',
+        minzoom: SERVICES_MIN_ZOOM,
+        paint: {
+          'circle-color': GROUP_COLOURS,
+          'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 2.5, 14, 5],
+          'circle-stroke-color': '#ffffff',
+          'circle-stroke-width': 1,
         },
       },
     ],

@@ -110,6 +110,20 @@ async fn empty_tiles_are_204_and_bad_addresses_are_refused() -> anyhow::Result<(
     assert_eq!(app.get("/tiles/communes/3/8/1.mvt").await?.status(), 400);
     assert_eq!(app.get("/tiles/communes/23/0/0.mvt").await?.status(), 400);
     assert_eq!(app.get("/tiles/communes/a/0/0.mvt").await?.status(), 400);
+    for bad in [
+        "/tiles/communes/6/32/21.mvt?v=latest",
+        "/tiles/services/6/32/21.mvt?date=2018-13-01",
+        "/tiles/communes/6/32/21.mvt?date=2018-01-01",
+    ] {
+        let response = app.get(bad).await?;
+        assert_eq!(response.status(), 400, "{bad}");
+        let body: serde_json::Value = response.json().await?;
+        let message = body["error"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("parameter v") || message.contains("parameter date"),
+            "{bad}: {message}"
+        );
+    }
     let unknown = app.get("/tiles/nowhere/1/0/0.mvt").await?;
     assert_eq!(unknown.status(), 404);
     let body: serde_json::Value = unknown.json().await?;
@@ -124,35 +138,11 @@ async fn empty_tiles_are_204_and_bad_addresses_are_refused() -> anyhow::Result<(
 }
 
 #[tokio::test]
-async fn the_border_layer_has_the_national_border() -> anyhow::Result<()> {
-    let db = TestDb::new().await?;
-    ingest_westhoek(&db.pool).await?;
-    let app = TestApp::spawn(db.pool.clone()).await?;
-    let (x, y) = tile_of(2.9, 50.85, 6);
-    let bytes = app
-        .get(&format!("/tiles/borders/6/{x}/{y}.mvt"))
-        .await?
-        .bytes()
-        .await?
-        .to_vec();
-    let reader = Reader::new(bytes).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let features = reader
-        .get_features(0)
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    assert_eq!(features.len(), 1);
-    assert!(matches!(
-        features[0].geometry,
-        geo::Geometry::LineString(_) | geo::Geometry::MultiLineString(_)
-    ));
-    db.drop_database().await
-}
-
-#[tokio::test]
 async fn tilejson_follows_the_3_0_0_specification() -> anyhow::Result<()> {
     let db = TestDb::new().await?;
     ingest_westhoek(&db.pool).await?;
     let app = TestApp::spawn(db.pool.clone()).await?;
-    for layer in ["communes", "borders"] {
+    for layer in ["communes", "services", "borders"] {
         let response = app.get(&format!("/tiles/{layer}.json")).await?;
         assert_eq!(response.status(), 200);
         let doc: serde_json::Value = response.json().await?;
@@ -177,7 +167,554 @@ async fn tilejson_follows_the_3_0_0_specification() -> anyhow::Result<()> {
         let layers = doc["vector_layers"].as_array().expect("vector_layers");
         assert_eq!(layers[0]["id"], layer);
         assert!(layers[0]["fields"].is_object());
+        // The TileJSON names the current version: clients must check back.
+        assert!(url.contains("?v="), "{url}");
+        assert_eq!(
+            app.get(&format!("/tiles/{layer}.json")).await?.headers()["cache-control"],
+            "public, no-cache"
+        );
     }
+    let fields = app
+        .get("/tiles/services.json")
+        .await?
+        .json::<serde_json::Value>()
+        .await?["vector_layers"][0]["fields"]
+        .clone();
+    for field in [
+        "category",
+        "group",
+        "name",
+        "sources",
+        "first_seen",
+        "last_seen",
+    ] {
+        assert!(
+            fields[field].is_string(),
+            "services field {field}: {fields}"
+        );
+    }
+    // A date is carried into the services tile URLs, and refused for other layers.
+    let doc: serde_json::Value = app
+        .get("/tiles/services.json?date=2018-01-01")
+        .await?
+        .json()
+        .await?;
+    assert!(
+        doc["tiles"][0]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("&date=2018-01-01"),
+        "{doc}"
+    );
+    assert_eq!(
+        app.get("/tiles/communes.json?date=2018-01-01")
+            .await?
+            .status(),
+        400
+    );
     assert_eq!(app.get("/tiles/nowhere.json").await?.status(), 404);
+    db.drop_database().await
+}
+
+/// A decoded tile: its one layer's features.
+fn decode(bytes: Vec<u8>, layer: &str) -> anyhow::Result<Vec<mvt_reader::feature::Feature>> {
+    let reader = Reader::new(bytes).map_err(|e| anyhow::anyhow!("undecodable tile: {e:?}"))?;
+    let names = reader
+        .get_layer_names()
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    assert_eq!(names, vec![layer.to_owned()]);
+    reader.get_features(0).map_err(|e| anyhow::anyhow!("{e:?}"))
+}
+
+fn prop(feature: &mvt_reader::feature::Feature, name: &str) -> Option<String> {
+    string(feature.properties.as_ref().and_then(|p| p.get(name)))
+}
+
+fn vertices(geometry: &geo::Geometry<f32>) -> usize {
+    use geo::CoordsIter;
+    geometry.coords_count()
+}
+
+/// GET a tile, 200 expected, and its bytes (never gzip: the client does not ask for it).
+async fn tile_bytes(app: &TestApp, path: &str) -> anyhow::Result<Vec<u8>> {
+    let response = app.get(path).await?;
+    assert_eq!(response.status(), 200, "{path}");
+    Ok(response.bytes().await?.to_vec())
+}
+
+#[tokio::test]
+async fn low_zoom_tiles_are_simplified_and_high_zoom_tiles_exact() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let app = TestApp::spawn(db.pool.clone()).await?;
+    let total: i64 = sqlx::query_scalar("SELECT sum(ST_NPoints(geom))::bigint FROM commune")
+        .fetch_one(&db.pool)
+        .await?;
+    // The whole region at z6: every commune, with far fewer vertices than their outlines.
+    let (x, y) = tile_of(2.9, 50.85, 6);
+    let features = decode(
+        tile_bytes(&app, &format!("/tiles/communes/6/{x}/{y}.mvt")).await?,
+        "communes",
+    )?;
+    assert_eq!(features.len(), 711);
+    let drawn: usize = features.iter().map(|f| vertices(&f.geometry)).sum();
+    assert!(
+        (drawn as i64) < total / 4,
+        "z6 draws {drawn} vertices of {total}"
+    );
+    // Where Ieper's outline runs: simplified at z9, exact at z12 (as many vertices as
+    // PostGIS gives for the full outline in that tile).
+    let (lon, lat): (f64, f64) = sqlx::query_as(
+        "SELECT ST_X(p), ST_Y(p) FROM commune,
+                LATERAL (SELECT ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 1) AS p) AS v
+         WHERE country = 'BE' AND code = '33011'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    let counts_at = |z: u8| {
+        let (app, pool) = (&app, &db.pool);
+        async move {
+            let (x, y) = tile_of(lon, lat, z);
+            let features = decode(
+                tile_bytes(app, &format!("/tiles/communes/{z}/{x}/{y}.mvt")).await?,
+                "communes",
+            )?;
+            let ieper = features
+                .iter()
+                .find(|f| prop(f, "id").as_deref() == Some("BE-33011"))
+                .ok_or_else(|| anyhow::anyhow!("Ieper is in its tile at z{z}"))?;
+            let exact: i64 = sqlx::query_scalar(
+                "SELECT ST_NPoints(ST_AsMVTGeom(geom_3857, ST_TileEnvelope($1, $2, $3), 4096, 64, true))::bigint
+                 FROM commune WHERE country = 'BE' AND code = '33011'",
+            )
+            .bind(i32::from(z))
+            .bind(x as i32)
+            .bind(y as i32)
+            .fetch_one(pool)
+            .await?;
+            anyhow::Ok((vertices(&ieper.geometry) as i64, exact))
+        }
+    };
+    let (z9, exact9) = counts_at(9).await?;
+    assert!(z9 * 10 < exact9 * 8, "z9: {z9} vertices, {exact9} exact");
+    let (z12, exact12) = counts_at(12).await?;
+    assert!(exact12 > 20, "a tile on the outline: {exact12}");
+    assert!(
+        (z12 - exact12).abs() <= 4,
+        "z12: {z12} vertices, {exact12} exact"
+    );
+    db.drop_database().await
+}
+
+#[tokio::test]
+async fn the_services_layer_draws_services_and_filters_by_date() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let app = TestApp::spawn(db.pool.clone()).await?;
+    let (x, y) = tile_of(2.9, 50.85, 7);
+    let all = decode(
+        tile_bytes(&app, &format!("/tiles/services/7/{x}/{y}.mvt")).await?,
+        "services",
+    )?;
+    let in_db: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM service
+         WHERE geom_3857 && ST_TileEnvelope(7, $1, $2, margin => 64.0 / 4096)",
+    )
+    .bind(x as i32)
+    .bind(y as i32)
+    .fetch_one(&db.pool)
+    .await?;
+    assert!(in_db > 100, "{in_db} services in the tile");
+    assert_eq!(all.len() as i64, in_db);
+    let mut groups = BTreeSet::new();
+    let mut countries = BTreeSet::new();
+    for f in &all {
+        assert!(f.id.is_some(), "a service without its id");
+        assert!(matches!(
+            f.geometry,
+            geo::Geometry::Point(_) | geo::Geometry::MultiPoint(_)
+        ));
+        let category = prop(f, "category").unwrap_or_default();
+        assert!(!category.is_empty());
+        assert!(prop(f, "label_nl").is_some() && prop(f, "label_fr").is_some());
+        assert!(!prop(f, "sources").unwrap_or_default().is_empty());
+        let first = prop(f, "first_seen").unwrap_or_default();
+        let last = prop(f, "last_seen").unwrap_or_default();
+        assert!(first.len() == 10 && first <= last, "{first} .. {last}");
+        groups.insert(prop(f, "group").unwrap_or_default());
+        if let Some(c) = prop(f, "country") {
+            countries.insert(c);
+        }
+    }
+    assert!(
+        groups.contains("health") && groups.contains("mobility"),
+        "{groups:?}"
+    );
+    assert_eq!(
+        countries,
+        BTreeSet::from(["BE".to_owned(), "FR".to_owned()])
+    );
+
+    // On a date: exactly the services whose first to last sighting covers it.
+    let date = "2018-01-01";
+    let expected: BTreeSet<u64> = all
+        .iter()
+        .filter(|f| {
+            prop(f, "first_seen").unwrap_or_default().as_str() <= date
+                && prop(f, "last_seen").unwrap_or_default().as_str() >= date
+        })
+        .filter_map(|f| f.id)
+        .collect();
+    let on_date: BTreeSet<u64> = decode(
+        tile_bytes(&app, &format!("/tiles/services/7/{x}/{y}.mvt?date={date}")).await?,
+        "services",
+    )?
+    .iter()
+    .filter_map(|f| f.id)
+    .collect();
+    assert!(!on_date.is_empty() && on_date.len() < all.len());
+    assert_eq!(on_date, expected);
+    // Long before any source: an empty tile.
+    let before = app
+        .get(&format!("/tiles/services/7/{x}/{y}.mvt?date=1990-01-01"))
+        .await?;
+    assert_eq!(before.status(), 204);
+    db.drop_database().await
+}
+
+#[tokio::test]
+async fn the_borders_layer_has_the_national_border_arrondissements_and_intercommunalities(
+) -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let app = TestApp::spawn(db.pool.clone()).await?;
+    let (x, y) = tile_of(2.9, 50.85, 7);
+    let features = decode(
+        tile_bytes(&app, &format!("/tiles/borders/7/{x}/{y}.mvt")).await?,
+        "borders",
+    )?;
+    let mut kinds = BTreeSet::new();
+    let mut names = BTreeSet::new();
+    for f in &features {
+        assert!(
+            matches!(
+                f.geometry,
+                geo::Geometry::LineString(_) | geo::Geometry::MultiLineString(_)
+            ),
+            "borders are lines"
+        );
+        kinds.insert(prop(f, "kind").unwrap_or_default());
+        if let Some(name) = prop(f, "name_fr") {
+            names.insert(name);
+        }
+    }
+    assert_eq!(
+        kinds,
+        BTreeSet::from([
+            "arrondissement".to_owned(),
+            "intercommunality".to_owned(),
+            "national".to_owned()
+        ])
+    );
+    assert_eq!(
+        features
+            .iter()
+            .filter(|f| prop(f, "kind").as_deref() == Some("national"))
+            .count(),
+        1
+    );
+    for name in [
+        "Ypres",
+        "Furnes",
+        "Dunkerque",
+        "Métropole Européenne de Lille",
+        "CA Coeur de Flandre",
+    ] {
+        assert!(names.contains(name), "{name} in {names:?}");
+    }
+    let ieper = features
+        .iter()
+        .find(|f| prop(f, "code").as_deref() == Some("33000"))
+        .ok_or_else(|| anyhow::anyhow!("arrondissement Ieper"))?;
+    assert_eq!(prop(ieper, "name_nl").as_deref(), Some("Ieper"));
+    assert_eq!(prop(ieper, "country").as_deref(), Some("BE"));
+    db.drop_database().await
+}
+
+#[tokio::test]
+async fn tiles_have_etags_answer_304_and_gzip() -> anyhow::Result<()> {
+    use std::io::Read;
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let app = TestApp::spawn(db.pool.clone()).await?;
+    let doc: serde_json::Value = app.get("/tiles/communes.json").await?.json().await?;
+    let template = doc["tiles"][0].as_str().unwrap_or_default().to_owned();
+    let (x, y) = tile_of(2.9, 50.85, 8);
+    let url = template
+        .replace("{z}", "8")
+        .replace("{x}", &x.to_string())
+        .replace("{y}", &y.to_string());
+
+    let plain = app.client.get(&url).send().await?;
+    assert_eq!(plain.status(), 200);
+    assert_eq!(
+        plain.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(plain.headers()["vary"], "accept-encoding");
+    assert!(plain.headers().get("content-encoding").is_none());
+    let etag = plain.headers()["etag"].to_str()?.to_owned();
+    assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
+    let raw = plain.bytes().await?.to_vec();
+    assert!(!decode(raw.clone(), "communes")?.is_empty());
+
+    let not_modified = app
+        .client
+        .get(&url)
+        .header("if-none-match", &etag)
+        .send()
+        .await?;
+    assert_eq!(not_modified.status(), 304);
+    assert_eq!(not_modified.headers()["etag"], etag.as_str());
+    assert!(not_modified.bytes().await?.is_empty());
+    let other = app
+        .client
+        .get(&url)
+        .header("if-none-match", "\"0000000000000000\"")
+        .send()
+        .await?;
+    assert_eq!(other.status(), 200);
+
+    let gz = app
+        .client
+        .get(&url)
+        .header("accept-encoding", "gzip, deflate")
+        .send()
+        .await?;
+    assert_eq!(gz.status(), 200);
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let gz_etag = gz.headers()["etag"].to_str()?.to_owned();
+    assert_ne!(gz_etag, etag, "each encoding has its own entity tag");
+    let compressed = gz.bytes().await?.to_vec();
+    assert!(compressed.len() < raw.len());
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(compressed.as_slice()).read_to_end(&mut unzipped)?;
+    assert_eq!(unzipped, raw);
+    let gz_304 = app
+        .client
+        .get(&url)
+        .header("accept-encoding", "gzip")
+        .header("if-none-match", &gz_etag)
+        .send()
+        .await?;
+    assert_eq!(gz_304.status(), 304);
+    let refused = app
+        .client
+        .get(&url)
+        .header("accept-encoding", "gzip;q=0, identity")
+        .send()
+        .await?;
+    assert!(refused.headers().get("content-encoding").is_none());
+
+    // Without a version in the URL, clients must revalidate.
+    let unversioned = app.get(&format!("/tiles/communes/8/{x}/{y}.mvt")).await?;
+    assert_eq!(unversioned.headers()["cache-control"], "public, no-cache");
+    assert_eq!(unversioned.headers()["etag"], etag.as_str());
+    db.drop_database().await
+}
+
+#[tokio::test]
+async fn the_cache_gives_the_same_bytes_as_building_and_merges_concurrent_misses(
+) -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let cached = TestApp::spawn_with_tile_cache(db.pool.clone(), 64).await?;
+    let uncached = TestApp::spawn_with_tile_cache(db.pool.clone(), 0).await?;
+    let mut paths = Vec::new();
+    for z in [6u8, 9, 12, 14] {
+        let (x, y) = tile_of(2.95, 50.76, z);
+        for layer in ["communes", "services", "borders"] {
+            paths.push(format!("/tiles/{layer}/{z}/{x}/{y}.mvt"));
+        }
+        paths.push(format!("/tiles/services/{z}/{x}/{y}.mvt?date=2020-06-01"));
+    }
+    let mut compared = 0;
+    for path in &paths {
+        let off = uncached.get(path).await?;
+        assert_eq!(off.headers()["x-tile-cache"], "off", "{path}");
+        let first = cached.get(path).await?;
+        assert_eq!(first.headers()["x-tile-cache"], "miss", "{path}");
+        let again = cached.get(path).await?;
+        assert_eq!(again.headers()["x-tile-cache"], "hit", "{path}");
+        assert_eq!(off.status(), first.status(), "{path}");
+        let (off, first, again) = (
+            off.bytes().await?,
+            first.bytes().await?,
+            again.bytes().await?,
+        );
+        assert_eq!(off, first, "{path}");
+        assert_eq!(off, again, "{path}");
+        if !off.is_empty() {
+            compared += 1;
+        }
+    }
+    assert!(compared >= 10, "{compared} non-empty tiles compared");
+
+    // Sixteen concurrent requests for a tile nobody asked for yet: one builds it.
+    let (x, y) = tile_of(2.6, 51.0, 11);
+    let path = format!("/tiles/communes/11/{x}/{y}.mvt");
+    let requests = (0..16).map(|_| cached.get(&path));
+    let responses = futures::future::join_all(requests).await;
+    let mut statuses = Vec::new();
+    let mut bodies = BTreeSet::new();
+    for response in responses {
+        let response = response?;
+        assert_eq!(response.status(), 200);
+        statuses.push(response.headers()["x-tile-cache"].to_str()?.to_owned());
+        bodies.insert(response.bytes().await?.to_vec());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| *s == "miss").count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(bodies.len(), 1);
+    db.drop_database().await
+}
+
+/// The name of service `id` in the tile at `url`.
+async fn service_name_in(app: &TestApp, url: &str, id: i64) -> anyhow::Result<Option<String>> {
+    let response = app.client.get(url).send().await?;
+    assert_eq!(response.status(), 200, "{url}");
+    let features = decode(response.bytes().await?.to_vec(), "services")?;
+    Ok(features
+        .iter()
+        .find(|f| f.id == Some(id as u64))
+        .and_then(|f| prop(f, "name")))
+}
+
+fn tile_url(template: &str, z: u8, x: u32, y: u32) -> String {
+    template
+        .replace("{z}", &z.to_string())
+        .replace("{x}", &x.to_string())
+        .replace("{y}", &y.to_string())
+}
+
+#[tokio::test]
+async fn a_changed_service_is_never_served_from_an_older_tile() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let app = TestApp::spawn(db.pool.clone()).await?;
+    let (id, name, lon, lat): (i64, String, f64, f64) = sqlx::query_as(
+        "SELECT id, name, ST_X(geom), ST_Y(geom) FROM service
+         WHERE category = 'pharmacy' AND country = 'BE' AND name IS NOT NULL
+         ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    let z = 12;
+    let (x, y) = tile_of(lon, lat, z);
+    let template = |doc: serde_json::Value| doc["tiles"][0].as_str().unwrap_or_default().to_owned();
+    let before_doc = template(app.get("/tiles/services.json").await?.json().await?);
+    let old_url = tile_url(&before_doc, z, x, y);
+    assert_eq!(
+        service_name_in(&app, &old_url, id).await?,
+        Some(name.clone())
+    );
+    // Now cached.
+    let cached = app.client.get(&old_url).send().await?;
+    assert_eq!(cached.headers()["x-tile-cache"], "hit");
+
+    sqlx::query("UPDATE service SET name = 'Apotheek Nieuw' WHERE id = $1")
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    let after_doc = template(app.get("/tiles/services.json").await?.json().await?);
+    assert_ne!(after_doc, before_doc, "the TileJSON names a new version");
+    let new_url = tile_url(&after_doc, z, x, y);
+    assert_eq!(
+        service_name_in(&app, &new_url, id).await?.as_deref(),
+        Some("Apotheek Nieuw")
+    );
+    // The old URL does not bring back the old tile either, nor does one without version.
+    assert_eq!(
+        service_name_in(&app, &old_url, id).await?.as_deref(),
+        Some("Apotheek Nieuw")
+    );
+    let unversioned = format!("{}/tiles/services/{z}/{x}/{y}.mvt", app.base);
+    assert_eq!(
+        service_name_in(&app, &unversioned, id).await?.as_deref(),
+        Some("Apotheek Nieuw")
+    );
+
+    // A second server behind the same database, asked for a version newer than it has
+    // seen, looks the version up rather than serving what it holds.
+    let other = TestApp::spawn(db.pool.clone()).await?;
+    let other_old = old_url.replace(&app.base, &other.base);
+    assert_eq!(
+        service_name_in(&other, &other_old, id).await?.as_deref(),
+        Some("Apotheek Nieuw")
+    );
+    sqlx::query("UPDATE service SET name = 'Apotheek Nieuwer' WHERE id = $1")
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    let version: i64 = sqlx::query_scalar("SELECT services FROM tile_layer_version")
+        .fetch_one(&db.pool)
+        .await?;
+    let newest = format!("{}/tiles/services/{z}/{x}/{y}.mvt?v={version}", other.base);
+    assert_eq!(
+        service_name_in(&other, &newest, id).await?.as_deref(),
+        Some("Apotheek Nieuwer")
+    );
+    db.drop_database().await
+}
+
+#[tokio::test]
+async fn each_layer_version_follows_the_data_behind_it() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    let versions = |pool: sqlx::PgPool| async move {
+        sqlx::query_as::<_, (i64, i64, i64)>(
+            "SELECT communes, services, borders FROM tile_layer_version",
+        )
+        .fetch_one(&pool)
+        .await
+    };
+    let empty = versions(db.pool.clone()).await?;
+    ingest_westhoek(&db.pool).await?;
+    let loaded = versions(db.pool.clone()).await?;
+    assert!(
+        loaded.0 > empty.0 && loaded.1 > empty.1 && loaded.2 > empty.2,
+        "{empty:?} -> {loaded:?}"
+    );
+    // An indicator value changes the communes layer only.
+    sqlx::query("UPDATE indicator_value SET value = value + 1 WHERE indicator = 'population_change_pct' AND code = '33011'")
+        .execute(&db.pool)
+        .await?;
+    let after = versions(db.pool.clone()).await?;
+    assert_eq!(after, (loaded.0 + 1, loaded.1, loaded.2));
+    // A commune's outline changes the communes and the borders (its arrondissement's
+    // outline is derived again when the change commits).
+    let arrondissement_points: i64 = sqlx::query_scalar(
+        "SELECT ST_NPoints(geom_3857)::bigint FROM admin_boundary WHERE kind = 'arrondissement' AND code = '33000'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    sqlx::query(
+        "UPDATE commune SET geom = ST_Multi(ST_Buffer(geom, 0.001, 'quad_segs=1')) WHERE country = 'BE' AND code = '33011'",
+    )
+    .execute(&db.pool)
+    .await?;
+    let moved = versions(db.pool.clone()).await?;
+    assert!(
+        moved.0 > after.0 && moved.2 > after.2 && moved.1 == after.1,
+        "{moved:?}"
+    );
+    let now_points: i64 = sqlx::query_scalar(
+        "SELECT ST_NPoints(geom_3857)::bigint FROM admin_boundary WHERE kind = 'arrondissement' AND code = '33000'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert_ne!(now_points, arrondissement_points);
     db.drop_database().await
 }

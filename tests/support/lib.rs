@@ -116,11 +116,21 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(pool: PgPool) -> anyhow::Result<TestApp> {
+        TestApp::spawn_with_tile_cache(pool, 64).await
+    }
+
+    /// The server with a tile cache of `tile_cache_mb` MiB (0: off).
+    pub async fn spawn_with_tile_cache(
+        pool: PgPool,
+        tile_cache_mb: u64,
+    ) -> anyhow::Result<TestApp> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
+        let tiles = observatory_server::TileService::start(pool.clone(), tile_cache_mb).await?;
         let state = observatory_server::AppState {
             pool,
             web_dir: repo_root().join("web"),
+            tiles,
         };
         tokio::spawn(observatory_server::serve(
             listener,

@@ -75,6 +75,10 @@ enum Command {
         /// Folder of the web map (index.html, app.js, node_modules/maplibre-gl).
         #[arg(long, env = "OBSERVATORY_WEB_DIR", default_value = "web")]
         web_dir: PathBuf,
+        /// Memory for the in-process tile cache, in MiB; 0 turns it off (every tile is
+        /// built in PostGIS, for measurement and debugging).
+        #[arg(long, env = "OBSERVATORY_TILE_CACHE_MB", default_value_t = 256)]
+        tile_cache_mb: u64,
     },
     /// Manage the embedded PostgreSQL cluster.
     Db {
@@ -217,7 +221,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Serve { listen, web_dir } => {
+        Command::Serve {
+            listen,
+            web_dir,
+            tile_cache_mb,
+        } => {
             let opened = database.open(16).await?;
             if !web_dir.join("index.html").is_file() {
                 tracing::warn!(web_dir = %web_dir.display(), "no index.html in the web folder: the map page will be missing");
@@ -228,9 +236,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let address = listener.local_addr()?;
             tracing::info!(%address, "serving the observatory");
             println!("listening on http://{address}");
+            let tiles = observatory_server::TileService::start(opened.pool.clone(), tile_cache_mb)
+                .await
+                .context(
+                    "cannot read the tile layers' data versions; was the database migrated?",
+                )?;
             let state = observatory_server::AppState {
                 pool: opened.pool.clone(),
                 web_dir,
+                tiles,
             };
             let served = observatory_server::serve(listener, state, shutdown_signal()).await;
             opened.close().await?;

@@ -15,13 +15,15 @@ use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
-pub use tiles::Layer;
+pub use tiles::{CacheStatus, Layer, TileService};
 
-/// Shared by every handler: the database pool and where the web assets are.
+/// Shared by every handler: the database pool, where the web assets are, and the tile
+/// builder with its cache (see [`TileService::start`]).
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
     pub web_dir: PathBuf,
+    pub tiles: TileService,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -1,31 +1,53 @@
-//! The vector tile layers and the queries that build them in PostGIS.
+//! The vector tile layers, the queries that build them in PostGIS, and the in-process
+//! tile cache keyed by each layer's data version.
 
+use std::io::Write;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
+use std::time::Duration;
 
+use axum::http::HeaderValue;
+use bytes::Bytes;
+use chrono::NaiveDate;
+use moka::future::Cache;
 use serde_json::{json, Value};
+use sqlx::postgres::PgListener;
+use sqlx::PgPool;
 
 use crate::ApiError;
 
 /// A layer served as vector tiles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Layer {
     Communes,
+    Services,
     Borders,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 2] = [Layer::Communes, Layer::Borders];
+    pub const ALL: [Layer; 3] = [Layer::Communes, Layer::Services, Layer::Borders];
 
     pub fn id(self) -> &'static str {
         match self {
             Layer::Communes => "communes",
+            Layer::Services => "services",
             Layer::Borders => "borders",
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Layer::Communes => 0,
+            Layer::Services => 1,
+            Layer::Borders => 2,
         }
     }
 
     pub(crate) fn tile_sql(self) -> &'static str {
         match self {
             Layer::Communes => include_str!("sql/tile_communes.sql"),
+            Layer::Services => include_str!("sql/tile_services.sql"),
             Layer::Borders => include_str!("sql/tile_borders.sql"),
         }
     }
@@ -33,14 +55,21 @@ impl Layer {
     pub(crate) fn bounds_sql(self) -> &'static str {
         match self {
             Layer::Communes => include_str!("sql/bounds_communes.sql"),
+            Layer::Services => include_str!("sql/bounds_services.sql"),
             Layer::Borders => include_str!("sql/bounds_borders.sql"),
         }
     }
 
+    /// Whether the layer's tiles take a `date` (the services that existed on it).
+    pub fn takes_date(self) -> bool {
+        matches!(self, Layer::Services)
+    }
+
     pub fn description(self) -> &'static str {
         match self {
-            Layer::Communes => "Communes of Belgium and France with population and density",
-            Layer::Borders => "The Belgian–French national border",
+            Layer::Communes => "Communes of Belgium and France with population, density and the main indicators",
+            Layer::Services => "Everyday services as points, with category, group, sources and the dates they are known to exist; add date=YYYY-MM-DD to the tile URL for those that existed on that date",
+            Layer::Borders => "The Belgian–French national border and the outlines of arrondissements and intercommunalities",
         }
     }
 
@@ -65,7 +94,27 @@ impl Layer {
                 "nearest_secondary_school_m": "Number: the same for secondary schools",
                 "population_change_pct": "Number: population change over the source's years, percent"
             }),
-            Layer::Borders => json!({ "countries": "String: the two countries, e.g. BE-FR" }),
+            Layer::Services => json!({
+                "category": "String: taxonomy category, e.g. pharmacy",
+                "group": "String: taxonomy group: health, education, shops, public_services, mobility, finance",
+                "label_nl": "String: the category in Dutch",
+                "label_fr": "String: the category in French",
+                "label_en": "String: the category in English",
+                "name": "String: the service's name (absent when no source names it)",
+                "country": "String: BE or FR (absent outside the study area's communes)",
+                "sources": "String: comma-separated ids of the sources that describe it",
+                "first_seen": "String: first date a source saw it, YYYY-MM-DD",
+                "last_seen": "String: last date a source saw it, YYYY-MM-DD",
+                "closure_candidate": "Boolean: seen in a snapshot series but not in its latest snapshot"
+            }),
+            Layer::Borders => json!({
+                "kind": "String: national, arrondissement or intercommunality",
+                "countries": "String: for the national border, the two countries, e.g. BE-FR",
+                "country": "String: BE or FR, for arrondissements and intercommunalities",
+                "code": "String: arrondissement (NIS or INSEE) or intercommunality (SIREN) code",
+                "name_nl": "String: Dutch name (arrondissements)",
+                "name_fr": "String: French name"
+            }),
         }
     }
 }
@@ -85,7 +134,7 @@ pub const MAX_ZOOM: u8 = 14;
 pub const MAX_SERVED_ZOOM: u8 = 22;
 
 /// A tile address checked against its zoom level.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TileCoord {
     pub z: u8,
     pub x: u32,
@@ -115,5 +164,273 @@ impl TileCoord {
             )));
         }
         Ok(TileCoord { z, x, y })
+    }
+}
+
+/// What identifies a tile's content: its layer, address, date filter and the version of
+/// the layer's data it was built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct TileKey {
+    layer: Layer,
+    coord: TileCoord,
+    date: Option<NaiveDate>,
+    version: i64,
+}
+
+/// A built tile: the MVT bytes (empty when no feature touches the tile), their strong
+/// entity tag, and the gzip form, made the first time a client asks for it.
+#[derive(Debug)]
+pub struct Tile {
+    pub mvt: Bytes,
+    etag: HeaderValue,
+    etag_gzip: HeaderValue,
+    gzip: OnceLock<Bytes>,
+}
+
+impl Tile {
+    fn new(mvt: Vec<u8>) -> Tile {
+        let hash = xxhash_rust::xxh3::xxh3_64(&mvt);
+        // Hex digits and quotes are always a valid header value.
+        let tag = |suffix: &str| {
+            HeaderValue::from_str(&format!("\"{hash:016x}{suffix}\""))
+                .unwrap_or_else(|_| HeaderValue::from_static("\"\""))
+        };
+        Tile {
+            mvt: Bytes::from(mvt),
+            etag: tag(""),
+            etag_gzip: tag("-gz"),
+            gzip: OnceLock::new(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.mvt.is_empty()
+    }
+
+    /// The entity tag of the tile as sent, which differs between encodings.
+    pub fn etag(&self, gzip: bool) -> &HeaderValue {
+        if gzip {
+            &self.etag_gzip
+        } else {
+            &self.etag
+        }
+    }
+
+    pub fn gzip(&self) -> Bytes {
+        self.gzip
+            .get_or_init(|| {
+                let mut encoder =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                // Writing into a Vec cannot fail.
+                match encoder.write_all(&self.mvt).and_then(|()| encoder.finish()) {
+                    Ok(bytes) => Bytes::from(bytes),
+                    Err(_) => Bytes::new(),
+                }
+            })
+            .clone()
+    }
+
+    /// Bytes held in memory, counting the gzip form that may be added.
+    fn weight(&self) -> u32 {
+        let bytes = 2 * self.mvt.len() + 2 * self.etag.len() + 160;
+        u32::try_from(bytes).unwrap_or(u32::MAX)
+    }
+}
+
+/// Where a served tile came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheStatus {
+    /// Found in the cache (or built by a concurrent request for the same tile).
+    Hit,
+    /// Built in PostGIS by this request and stored.
+    Miss,
+    /// The cache is turned off.
+    Off,
+}
+
+impl CacheStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CacheStatus::Hit => "hit",
+            CacheStatus::Miss => "miss",
+            CacheStatus::Off => "off",
+        }
+    }
+}
+
+/// Builds tiles in PostGIS and keeps them in a memory-bounded cache keyed by the layer's
+/// data version. A background task listens to the database's `tile_layer_version`
+/// notifications, so a change committed by any process (an ingest, a service edited)
+/// moves every server to the new version, and the entries of older versions are dropped.
+#[derive(Clone)]
+pub struct TileService {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: PgPool,
+    cache: Option<Cache<TileKey, Arc<Tile>>>,
+    versions: [AtomicI64; 3],
+}
+
+/// The versions of the layers, in the order of [`Layer::ALL`].
+#[derive(Debug, Clone, Copy)]
+pub struct LayerVersions([i64; 3]);
+
+impl LayerVersions {
+    pub fn of(&self, layer: Layer) -> i64 {
+        self.0[layer.index()]
+    }
+}
+
+impl TileService {
+    /// Reads the layers' versions and starts following them. `cache_mb` bounds the cache's
+    /// memory in MiB; 0 turns the cache off (every tile is built in PostGIS).
+    pub async fn start(pool: PgPool, cache_mb: u64) -> Result<TileService, sqlx::Error> {
+        let cache = (cache_mb > 0).then(|| {
+            Cache::builder()
+                .max_capacity(cache_mb.saturating_mul(1024 * 1024))
+                .weigher(|_key: &TileKey, tile: &Arc<Tile>| tile.weight())
+                .support_invalidation_closures()
+                .build()
+        });
+        let service = TileService {
+            inner: Arc::new(Inner {
+                pool: pool.clone(),
+                cache,
+                versions: [AtomicI64::new(0), AtomicI64::new(0), AtomicI64::new(0)],
+            }),
+        };
+        service.versions_now().await?;
+        tokio::spawn(follow_versions(Arc::downgrade(&service.inner), pool));
+        Ok(service)
+    }
+
+    pub fn cache_enabled(&self) -> bool {
+        self.inner.cache.is_some()
+    }
+
+    /// The versions as the database has them now (and known from now on).
+    pub async fn versions_now(&self) -> Result<LayerVersions, sqlx::Error> {
+        read_versions(&self.inner).await
+    }
+
+    /// The tile of `layer` at `coord` for the current data. `requested` is the version the
+    /// client's URL carries: one newer than this server knows is looked up first, so a
+    /// URL from a fresh TileJSON never gets a tile of older data. Returns the tile, the
+    /// version it was built from and where it came from.
+    pub async fn tile(
+        &self,
+        layer: Layer,
+        coord: TileCoord,
+        date: Option<NaiveDate>,
+        requested: Option<i64>,
+    ) -> Result<(Arc<Tile>, i64, CacheStatus), ApiError> {
+        let mut version = self.inner.versions[layer.index()].load(Ordering::Acquire);
+        if requested.is_some_and(|r| r > version) {
+            version = self.versions_now().await?.of(layer);
+        }
+        let key = TileKey {
+            layer,
+            coord,
+            date,
+            version,
+        };
+        let Some(cache) = &self.inner.cache else {
+            let tile = build(&self.inner.pool, &key).await?;
+            return Ok((Arc::new(tile), version, CacheStatus::Off));
+        };
+        let entry = cache
+            .entry(key)
+            .or_try_insert_with(async { build(&self.inner.pool, &key).await.map(Arc::new) })
+            .await
+            .map_err(|e| {
+                // Every request that waited on this build gets the same error.
+                tracing::error!(error = %e, layer = layer.id(), "building a tile failed");
+                ApiError::Database(sqlx::Error::Protocol(format!("building a tile: {e}")))
+            })?;
+        let status = if entry.is_fresh() {
+            CacheStatus::Miss
+        } else {
+            CacheStatus::Hit
+        };
+        Ok((entry.into_value(), version, status))
+    }
+}
+
+async fn build(pool: &PgPool, key: &TileKey) -> Result<Tile, sqlx::Error> {
+    let mut query = sqlx::query_scalar::<_, Option<Vec<u8>>>(key.layer.tile_sql())
+        .bind(i32::from(key.coord.z))
+        .bind(key.coord.x as i32)
+        .bind(key.coord.y as i32);
+    if key.layer.takes_date() {
+        query = query.bind(key.date);
+    }
+    let bytes = query.fetch_one(pool).await?;
+    Ok(Tile::new(bytes.unwrap_or_default()))
+}
+
+/// Reads the versions, records any that advanced and drops the cached tiles they replace.
+async fn read_versions(inner: &Inner) -> Result<LayerVersions, sqlx::Error> {
+    let (communes, services, borders): (i64, i64, i64) =
+        sqlx::query_as(include_str!("sql/tile_layer_versions.sql"))
+            .fetch_one(&inner.pool)
+            .await?;
+    let versions = LayerVersions([communes, services, borders]);
+    for layer in Layer::ALL {
+        let new = versions.of(layer);
+        let old = inner.versions[layer.index()].fetch_max(new, Ordering::AcqRel);
+        // (At start, old is 0 and the cache still empty.)
+        if new > old && old > 0 {
+            tracing::debug!(layer = layer.id(), version = new, "tile layer version");
+            if let Some(cache) = &inner.cache {
+                if let Err(e) = cache.invalidate_entries_if(move |key: &TileKey, _| {
+                    key.layer == layer && key.version < new
+                }) {
+                    tracing::warn!(error = %e, "cannot drop the tiles of older data versions");
+                }
+            }
+        }
+    }
+    Ok(versions)
+}
+
+/// Follows `NOTIFY tile_layer_version` until the server is dropped or its pool closed.
+/// After every (re)connection the versions are read again, so a change committed while
+/// the connection was down is not missed.
+async fn follow_versions(inner: Weak<Inner>, pool: PgPool) {
+    const RETRY: Duration = Duration::from_secs(2);
+    loop {
+        if pool.is_closed() || inner.strong_count() == 0 {
+            return;
+        }
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(listener) => listener,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for tile data versions; retrying");
+                tokio::time::sleep(RETRY).await;
+                continue;
+            }
+        };
+        if let Err(e) = listener.listen("tile_layer_version").await {
+            tracing::warn!(error = %e, "cannot listen for tile data versions; retrying");
+            tokio::time::sleep(RETRY).await;
+            continue;
+        }
+        loop {
+            let Some(strong) = inner.upgrade() else {
+                return;
+            };
+            if let Err(e) = read_versions(&strong).await {
+                tracing::warn!(error = %e, "cannot read the tile data versions");
+            }
+            drop(strong);
+            match listener.try_recv().await {
+                Ok(Some(_)) => continue,
+                // The connection was lost: listen again on a new one, then read again.
+                Ok(None) | Err(_) => break,
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

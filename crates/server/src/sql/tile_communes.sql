@@ -1,10 +1,15 @@
--- One MVT tile of the communes layer: $1 = z, $2 = x, $3 = y.
+-- One MVT tile of the communes layer: $1 = z, $2 = x, $3 = y. The outline comes from the
+-- zoom band's simplified column (see migrations/0007_tile_layers.sql), exact from z11.
 WITH bounds AS (
     SELECT ST_TileEnvelope($1, $2, $3) AS envelope,
            ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096) AS search
 ),
 features AS (
-    SELECT ST_AsMVTGeom(c.geom_3857, b.envelope, 4096, 64, true) AS geom,
+    SELECT ST_AsMVTGeom(CASE WHEN $1 <= 6 THEN c.geom_3857_z6
+                             WHEN $1 <= 8 THEN c.geom_3857_z8
+                             WHEN $1 <= 10 THEN c.geom_3857_z10
+                             ELSE c.geom_3857 END,
+                        b.envelope, 4096, 64, true) AS geom,
            c.country || '-' || c.code AS id,
            c.code,
            c.country::text AS country,

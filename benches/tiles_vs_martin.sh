@@ -1,0 +1,336 @@
+#!/usr/bin/env bash
+# Tile server benchmark: `observatory serve` against martin, serving the same communes and
+# services tiles from the same PostGIS, loaded with wrk cycling through the same list of
+# tiles from z6 to z14 over the region, caches off and on.
+#
+#   benches/tiles_vs_martin.sh
+#   RUNS=3 DURATION=20 CONNECTIONS=16 MARTIN=/path/to/martin benches/tiles_vs_martin.sh
+#
+# It builds nothing: build first with `cargo build --release -p observatory`
+# (OBSERVATORY=/path/to/observatory picks another binary). martin is not part of the
+# project: install it with
+#   cargo install martin --locked --no-default-features --features postgres --root DIR
+# and pass MARTIN=DIR/bin/martin (default: `martin` on PATH). wrk is installed with apt-get
+# when missing.
+#
+# What it does: starts a private PostGIS cluster in a temporary folder under /tmp, loads
+# the Westhoek release (`observatory ingest`), creates in a schema `martin` one function
+# source per layer whose body is the very query the observatory runs
+# (crates/server/src/sql/tile_{communes,services}.sql: same properties, same outlines
+# simplified per zoom band in EPSG:3857 columns with spatial indexes), writes the list of
+# tiles (every tile from z6 to z10 that holds a commune, and an equal pseudo-random share
+# of those of z11 to z14, each for both layers), then runs the servers one at a time on
+# loopback ports with wrk (a Lua script cycling through the list, each thread from its own
+# starting point): caches off (observatory --tile-cache-mb 0, martin --cache-size 0) and
+# on (both caches big enough for the whole list, warmed by a first pass). The markdown
+# report goes to stdout, progress to stderr. Servers and cluster are stopped and the
+# folder removed on exit.
+set -euo pipefail
+
+RUNS="${RUNS:-3}"
+DURATION="${DURATION:-20}"
+WARMUP="${WARMUP:-8}"
+CONNECTIONS="${CONNECTIONS:-16}"
+THREADS="${THREADS:-2}"
+PER_ZOOM="${PER_ZOOM:-175}"
+MODES="${MODES:-off on}"
+OBS_PORT="${OBS_PORT:-18480}"
+MARTIN_PORT="${MARTIN_PORT:-18481}"
+for v in RUNS DURATION WARMUP CONNECTIONS THREADS PER_ZOOM OBS_PORT MARTIN_PORT; do
+    case "${!v}" in '' | *[!0-9]*) echo "$v must be a whole number, not '${!v}'" >&2; exit 2 ;; esac
+done
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OBSERVATORY="${OBSERVATORY:-$ROOT/target/release/observatory}"
+if [[ "$OBSERVATORY" != /* ]]; then OBSERVATORY="$PWD/$OBSERVATORY"; fi
+MARTIN="${MARTIN:-$(command -v martin || true)}"
+cd "$ROOT"
+
+exec 3>&1 1>&2
+say() { printf '==> %s\n' "$*" >&2; }
+
+if [[ ! -x "$OBSERVATORY" ]]; then
+    echo "No observatory binary at $OBSERVATORY. Build it first: cargo build --release -p observatory" >&2
+    exit 1
+fi
+if [[ -z "$MARTIN" || ! -x "$MARTIN" ]]; then
+    echo "No martin binary (MARTIN='$MARTIN'). Install martin 1.14 with" >&2
+    echo "  cargo install martin --locked --no-default-features --features postgres --root DIR" >&2
+    echo "and run again with MARTIN=DIR/bin/martin." >&2
+    exit 1
+fi
+missing=()
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+if ((${#missing[@]} > 0)); then
+    sudo=()
+    if [[ "$(id -u)" -ne 0 ]]; then sudo=(sudo); fi
+    say "installing ${missing[*]}"
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+WORK="$(mktemp -d /tmp/obstiles.XXXXXX)"
+chmod 755 "$WORK"
+PGDIR="$WORK/pg"
+cluster_started=0
+server_pid=""
+
+stop_server() {
+    if [[ -n "$server_pid" ]]; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+        server_pid=""
+    fi
+}
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    stop_server
+    if ((cluster_started)); then
+        env -u DATABASE_URL "$OBSERVATORY" db stop --cluster-dir "$PGDIR" >/dev/null 2>&1 ||
+            echo "warning: could not stop the cluster in $PGDIR" >&2
+    fi
+    rm -rf -- "$WORK"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+say "starting a private PostGIS cluster in $PGDIR"
+cluster_started=1
+env -u DATABASE_URL "$OBSERVATORY" db start --cluster-dir "$PGDIR" >"$WORK/db-start.log" 2>&1 || {
+    cat "$WORK/db-start.log" >&2
+    exit 1
+}
+ADMIN_URL="postgresql:///postgres?host=$PGDIR&port=5432&user=observatory"
+BENCH_URL="postgresql:///bench?host=$PGDIR&port=5432&user=observatory"
+sql() { psql -X -q -v ON_ERROR_STOP=1 -tA "$BENCH_URL" "$@"; }
+psql -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL" -c "CREATE DATABASE bench"
+
+say "loading the Westhoek release (observatory ingest)"
+DATABASE_URL="$BENCH_URL" "$OBSERVATORY" ingest --no-progress >"$WORK/ingest.out" 2>"$WORK/ingest.err" || {
+    tail -n 20 "$WORK/ingest.err" >&2
+    exit 1
+}
+tail -n 1 "$WORK/ingest.out" >&2
+
+# --- martin's function sources: the observatory's own tile queries ------------------------
+# Each .sql file is one SELECT over $1 = z, $2 = x, $3 = y (services: $4 = date, here none);
+# wrapped in PL/pgSQL so that PostgreSQL keeps its plan, as for a prepared statement.
+function_source() {
+    local name=$1 file=$2
+    printf 'CREATE FUNCTION martin.%s(z integer, x integer, y integer) RETURNS bytea\n' "$name"
+    printf 'LANGUAGE plpgsql STABLE PARALLEL SAFE AS $martin$\nBEGIN\nRETURN (\n'
+    sed -e 's/\$4::date/NULL::date/g' "$file"
+    printf '\n);\nEND\n$martin$;\n'
+}
+{
+    echo "CREATE SCHEMA martin;"
+    function_source communes crates/server/src/sql/tile_communes.sql
+    function_source services crates/server/src/sql/tile_services.sql
+} >"$WORK/martin.sql"
+sql -f "$WORK/martin.sql" >/dev/null
+
+cat >"$WORK/martin.yaml" <<EOF
+listen_addresses: "127.0.0.1:$MARTIN_PORT"
+postgres:
+  connection_string: "$BENCH_URL"
+  auto_publish: false
+  functions:
+    communes:
+      schema: martin
+      function: communes
+      minzoom: 0
+      maxzoom: 22
+    services:
+      schema: martin
+      function: services
+      minzoom: 0
+      maxzoom: 22
+EOF
+
+# --- the list of tiles ----------------------------------------------------------------------
+say "writing the tile list"
+sql -c "
+WITH ext AS (SELECT ST_Transform(ST_SetSRID(ST_Extent(geom_3857), 3857), 4326) AS e FROM commune),
+zooms AS (SELECT generate_series(6, 14) AS z),
+ranges AS (
+    SELECT z, floor((ST_XMin(e) + 180) / 360 * 2 ^ z)::int AS x0,
+              floor((ST_XMax(e) + 180) / 360 * 2 ^ z)::int AS x1,
+              floor((1 - ln(tan(radians(ST_YMax(e))) + 1 / cos(radians(ST_YMax(e)))) / pi()) / 2 * 2 ^ z)::int AS y0,
+              floor((1 - ln(tan(radians(ST_YMin(e))) + 1 / cos(radians(ST_YMin(e)))) / pi()) / 2 * 2 ^ z)::int AS y1
+    FROM zooms, ext
+),
+tiles AS (
+    SELECT r.z, x, y
+    FROM ranges r, generate_series(r.x0, r.x1) AS x, generate_series(r.y0, r.y1) AS y
+    WHERE EXISTS (SELECT 1 FROM commune c WHERE c.geom_3857 && ST_TileEnvelope(r.z, x, y))
+),
+ranked AS (
+    SELECT z, x, y, row_number() OVER (PARTITION BY z ORDER BY md5(z || '/' || x || '/' || y)) AS rank
+    FROM tiles
+)
+SELECT z || '/' || x || '/' || y FROM ranked WHERE rank <= $PER_ZOOM ORDER BY md5(z || '/' || x || '/' || y)
+" >"$WORK/tiles.txt"
+tile_count=$(wc -l <"$WORK/tiles.txt")
+per_zoom=$(awk -F/ '{ n[$1]++ } END { for (z = 6; z <= 14; z++) printf "z%d %d, ", z, n[z] }' "$WORK/tiles.txt")
+versions=$(sql -c "SELECT communes || ' ' || services FROM tile_layer_version")
+read -r v_communes v_services <<<"$versions"
+awk -v vc="$v_communes" -v vs="$v_services" '{ print "/tiles/communes/" $0 ".mvt?v=" vc; print "/tiles/services/" $0 ".mvt?v=" vs }' \
+    "$WORK/tiles.txt" >"$WORK/obs-paths.txt"
+awk '{ print "/communes/" $0; print "/services/" $0 }' "$WORK/tiles.txt" >"$WORK/martin-paths.txt"
+url_count=$(wc -l <"$WORK/obs-paths.txt")
+say "$tile_count tile addresses ($per_zoom), $url_count URLs"
+
+cat >"$WORK/cycle.lua" <<'EOF'
+-- Cycles through the paths of the file named by TILE_LIST, each thread from its own start.
+local paths = {}
+for line in io.lines(os.getenv("TILE_LIST")) do paths[#paths + 1] = line end
+local counter = 0
+function setup(thread)
+    thread:set("start", counter * math.floor(#paths / 4))
+    counter = counter + 1
+end
+local i = 0
+function init(args)
+    i = tonumber(start) or 0
+end
+function request()
+    i = i % #paths + 1
+    return wrk.format("GET", paths[i])
+end
+function done(summary, latency, requests)
+    local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+        + summary.errors.status + summary.errors.timeout
+    io.write(string.format("RESULT requests=%d duration_us=%d p50_us=%d p99_us=%d errors=%d\n",
+        summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), errors))
+end
+EOF
+
+# --- servers -------------------------------------------------------------------------------
+wait_for() {
+    local url=$1
+    for _ in $(seq 1 100); do
+        if curl -fs -o /dev/null "$url"; then return 0; fi
+        sleep 0.2
+    done
+    echo "server did not answer at $url" >&2
+    return 1
+}
+start_observatory() {
+    local cache_mb=$1
+    DATABASE_URL="$BENCH_URL" RUST_LOG=warn "$OBSERVATORY" serve --listen "127.0.0.1:$OBS_PORT" \
+        --tile-cache-mb "$cache_mb" >"$WORK/obs-serve.log" 2>&1 &
+    server_pid=$!
+    wait_for "http://127.0.0.1:$OBS_PORT/health"
+}
+start_martin() {
+    local cache_mb=$1
+    RUST_LOG=warn "$MARTIN" --config "$WORK/martin.yaml" --cache-size "$cache_mb" >"$WORK/martin.log" 2>&1 &
+    server_pid=$!
+    wait_for "http://127.0.0.1:$MARTIN_PORT/catalog"
+}
+
+# Same content: both servers must give the same bytes for the same tile.
+say "comparing tiles"
+start_observatory 0
+mkdir -p "$WORK/cmp"
+head -n 60 "$WORK/obs-paths.txt" >"$WORK/cmp-obs.txt"
+head -n 60 "$WORK/martin-paths.txt" >"$WORK/cmp-martin.txt"
+i=0
+while read -r p; do
+    i=$((i + 1))
+    curl -fs -o "$WORK/cmp/obs.$i" "http://127.0.0.1:$OBS_PORT$p" || : >"$WORK/cmp/obs.$i"
+done <"$WORK/cmp-obs.txt"
+stop_server
+start_martin 0
+i=0
+while read -r p; do
+    i=$((i + 1))
+    curl -fs -o "$WORK/cmp/martin.$i" "http://127.0.0.1:$MARTIN_PORT$p" || : >"$WORK/cmp/martin.$i"
+done <"$WORK/cmp-martin.txt"
+stop_server
+identical=0
+for ((j = 1; j <= i; j++)); do
+    if cmp -s "$WORK/cmp/obs.$j" "$WORK/cmp/martin.$j"; then identical=$((identical + 1)); fi
+done
+say "$identical of $i sampled tiles are byte for byte identical"
+
+# One wrk run; prints "req_per_s p50_ms p99_ms errors".
+load() {
+    local base=$1 list=$2 seconds=$3
+    TILE_LIST="$list" wrk -t "$THREADS" -c "$CONNECTIONS" -d "${seconds}s" --latency -s "$WORK/cycle.lua" "$base" \
+        >"$WORK/wrk.out" 2>&1 || {
+        cat "$WORK/wrk.out" >&2
+        return 1
+    }
+    awk '/^RESULT/ {
+        for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        printf "%.1f %.2f %.2f %d\n", v["requests"] / (v["duration_us"] / 1e6), v["p50_us"] / 1000, v["p99_us"] / 1000, v["errors"]
+    }' "$WORK/wrk.out"
+}
+
+declare -A rps p50 p99 errs
+measure() {
+    local server=$1 mode=$2 run=$3 cache base list out
+    if [[ $mode == off ]]; then cache=0; else cache=512; fi
+    if [[ $server == observatory ]]; then
+        start_observatory "$cache"
+        base="http://127.0.0.1:$OBS_PORT"
+        list="$WORK/obs-paths.txt"
+    else
+        start_martin "$cache"
+        base="http://127.0.0.1:$MARTIN_PORT"
+        list="$WORK/martin-paths.txt"
+    fi
+    load "$base" "$list" "$WARMUP" >/dev/null
+    out=$(load "$base" "$list" "$DURATION")
+    stop_server
+    read -r r a b e <<<"$out"
+    rps[$server.$mode]+="$r "
+    p50[$server.$mode]+="$a "
+    p99[$server.$mode]+="$b "
+    errs[$server.$mode]+="$e "
+    say "run $run, $server, cache $mode: $r req/s, p50 $a ms, p99 $b ms, errors $e"
+}
+
+for ((run = 1; run <= RUNS; run++)); do
+    for mode in $MODES; do
+        if ((run % 2)); then
+            measure observatory "$mode" "$run"
+            measure martin "$mode" "$run"
+        else
+            measure martin "$mode" "$run"
+            measure observatory "$mode" "$run"
+        fi
+    done
+done
+
+median() { printf '%s\n' $1 | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+{
+    echo "Latest result ($(date -u +%Y-%m-%d)), $tile_count tile addresses ($per_zoom) × 2 layers = $url_count URLs;"
+    echo "wrk -t $THREADS -c $CONNECTIONS -d ${DURATION}s after a ${WARMUP}s warm-up, $RUNS runs each, servers run one at a time;"
+    echo "$identical of $i sampled tiles byte for byte identical between the two servers."
+    echo
+    echo "| server | cache | runs | median req/s | median p50 ms | median p99 ms | errors | req/s per run |"
+    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"
+    for mode in $MODES; do
+        for server in observatory martin; do
+            k="$server.$mode"
+            echo "| $server | $mode | $RUNS | $(median "${rps[$k]}") | $(median "${p50[$k]}") | $(median "${p99[$k]}") | $(echo ${errs[$k]} | tr ' ' '+' | bc) | ${rps[$k]% } |"
+        done
+    done
+    echo
+    for mode in $MODES; do
+        o="observatory.$mode"
+        m="martin.$mode"
+        echo "- caches $mode: observatory / martin, requests per second: $(ratio "$(median "${rps[$o]}")" "$(median "${rps[$m]}")"); p99 latency: $(ratio "$(median "${p99[$o]}")" "$(median "${p99[$m]}")") (below 1: lower than martin's)"
+    done
+    echo
+    echo "martin: $("$MARTIN" --version 2>&1 | head -n 1); wrk: $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)"
+} >&3
