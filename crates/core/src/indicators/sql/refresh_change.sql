@@ -1,7 +1,6 @@
 -- Change between inventories, train series and inventory-based access, recomputed in
--- full: a changed service point touches none of them.
-DELETE FROM indicator_value
-WHERE indicator IN ('services_net_change', 'train_stops_change_pct', 'nearest_commune_with_service_m');
+-- full: a changed service point touches none of them. Run by a full refresh only, into the
+-- table scope_all.sql emptied, so there is nothing to delete first.
 
 -- Inventories counted in two years (BPE 2009 and 2013): the net change per category.
 WITH span AS MATERIALIZED (
@@ -94,7 +93,6 @@ WHERE NOT l.has_it;
 -- commune's origins on average. Measured only where every item is covered on the
 -- commune's side; otherwise the reason names the items the data cannot cover yet. The
 -- post item accepts a post office or a partner post point.
-DELETE FROM indicator_value WHERE indicator IN ('basket_within_reach', 'share_beyond_walk_pct', 'share_beyond_cycle_pct');
 WITH items(item, categories) AS (
     VALUES ('food shop or bakery', ARRAY['food_shop', 'bakery']),
            ('general practitioner', ARRAY['general_practitioner']),
