@@ -24,19 +24,46 @@ pub const COMPUTED: [&str; 14] = [
     "share_beyond_cycle_pct",
 ];
 
-/// Recomputes every indicator of every commune, in the caller's transaction.
+/// Recomputes every indicator of every commune, in the caller's transaction. The rows
+/// are written without per-row foreign-key checks; the keys are added back, checking
+/// every row at once, before this returns.
 pub async fn refresh_all(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    begin_full(conn).await?;
+    recompute_scope(conn, Refresh::Full).await?;
+    sqlx::raw_sql(include_str!("sql/refresh_population_change.sql"))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::raw_sql(include_str!("sql/refresh_change.sql"))
+        .execute(&mut *conn)
+        .await?;
+    end_full(conn).await
+}
+
+/// The nearest services of every origin and category (across the border and within the
+/// country), the part of [`refresh_all`] that searches space, on its own: the national
+/// benchmark compares it with a plain search per category. In the caller's transaction;
+/// the indicator values are left out of date until [`refresh_all`] runs.
+pub async fn refresh_all_nearest(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    begin_full(conn).await?;
+    refresh_nearest(conn, Refresh::Full).await?;
+    end_full(conn).await
+}
+
+async fn begin_full(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     sqlx::raw_sql(include_str!("sql/prepare.sql"))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::raw_sql(include_str!("sql/full_begin.sql"))
         .execute(&mut *conn)
         .await?;
     sqlx::raw_sql(include_str!("sql/scope_all.sql"))
         .execute(&mut *conn)
         .await?;
-    recompute_scope(conn).await?;
-    sqlx::raw_sql(include_str!("sql/refresh_population_change.sql"))
-        .execute(&mut *conn)
-        .await?;
-    sqlx::raw_sql(include_str!("sql/refresh_change.sql"))
+    Ok(())
+}
+
+async fn end_full(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::raw_sql(include_str!("sql/full_end.sql"))
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -75,16 +102,44 @@ pub async fn refresh_for_service(
         .execute(&mut *conn)
         .await?
         .rows_affected();
-    recompute_scope(conn).await?;
+    recompute_scope(conn, Refresh::Scoped).await?;
     Ok(communes)
 }
 
-async fn recompute_scope(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::raw_sql(include_str!("sql/refresh_nearest.sql"))
-        .execute(&mut *conn)
-        .await?;
+/// Whether every row is rewritten, without per-row key checks (see `sql/full_begin.sql`).
+#[derive(Clone, Copy, PartialEq)]
+enum Refresh {
+    Full,
+    Scoped,
+}
+
+async fn recompute_scope(conn: &mut PgConnection, refresh: Refresh) -> Result<(), sqlx::Error> {
+    refresh_nearest(conn, refresh).await?;
     sqlx::raw_sql(include_str!("sql/refresh_values.sql"))
         .execute(&mut *conn)
         .await?;
+    Ok(())
+}
+
+/// The nearest services of the origins in scope, one category at a time, so that each
+/// search uses its category's own index.
+async fn refresh_nearest(conn: &mut PgConnection, refresh: Refresh) -> Result<(), sqlx::Error> {
+    sqlx::raw_sql(include_str!("sql/refresh_nearest.sql"))
+        .execute(&mut *conn)
+        .await?;
+    let categories: Vec<String> = sqlx::query_scalar(include_str!("sql/scope_categories.sql"))
+        .fetch_all(&mut *conn)
+        .await?;
+    for category in &categories {
+        sqlx::query(include_str!("sql/nearest_category.sql"))
+            .bind(category)
+            .execute(&mut *conn)
+            .await?;
+    }
+    if refresh == Refresh::Full {
+        sqlx::raw_sql(include_str!("sql/full_nearest_end.sql"))
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }

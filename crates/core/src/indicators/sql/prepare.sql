@@ -1,5 +1,11 @@
 -- Work tables of a refresh, in the caller's transaction: which categories are known on
 -- which side of the border, and what this refresh recomputes.
+-- Statements bound to a category are planned for that category (its own index), not once
+-- for any category.
+SET LOCAL plan_cache_mode = force_custom_plan;
+-- The searches' cost estimates are large enough for PostgreSQL to compile them with LLVM,
+-- which took longer than running them (2 s of one 3 s statement right after an ingest).
+SET LOCAL jit = off;
 CREATE TEMP TABLE IF NOT EXISTS covered_points (category text, country char(2), sources text[]) ON COMMIT DROP;
 TRUNCATE covered_points;
 INSERT INTO covered_points

@@ -1,24 +1,24 @@
 -- Change between inventories, train series and inventory-based access, recomputed in
--- full: a changed service point touches none of them.
-DELETE FROM indicator_value
-WHERE indicator IN ('services_net_change', 'train_stops_change_pct', 'nearest_commune_with_service_m');
+-- full: a changed service point touches none of them. Run by a full refresh only, into the
+-- table scope_all.sql emptied, so there is nothing to delete first.
 
 -- Inventories counted in two years (BPE 2009 and 2013): the net change per category.
+-- One pass grouping each commune's two counts (the table has no index during a full
+-- refresh, and a join of the counts with themselves was planned as a nested loop).
 WITH span AS MATERIALIZED (
     SELECT category, min(year) AS first_year, max(year) AS last_year
     FROM service_count GROUP BY category HAVING min(year) < max(year)
-),
-counts AS MATERIALIZED (
-    SELECT i.country, i.code, i.category, i.year, i.value, i.sources
-    FROM indicator_value i JOIN span ON span.category = i.category AND i.year IN (span.first_year, span.last_year)
-    WHERE i.indicator = 'service_count'
 )
 INSERT INTO indicator_value (indicator, country, code, category, year, value, sources, detail)
-SELECT 'services_net_change', a.country, a.code, a.category, b.year, b.value - a.value,
-       a.sources || b.sources, jsonb_build_object('from', a.year, 'to', b.year)
-FROM span
-JOIN counts a ON a.category = span.category AND a.year = span.first_year
-JOIN counts b ON (b.country, b.code, b.category) = (a.country, a.code, a.category) AND b.year = span.last_year;
+SELECT 'services_net_change', i.country, i.code, i.category, span.last_year,
+       max(i.value) FILTER (WHERE i.year = span.last_year) - max(i.value) FILTER (WHERE i.year = span.first_year),
+       max(i.sources) FILTER (WHERE i.year = span.first_year) || max(i.sources) FILTER (WHERE i.year = span.last_year),
+       jsonb_build_object('from', span.first_year, 'to', span.last_year)
+FROM indicator_value i
+JOIN span ON span.category = i.category AND i.year IN (span.first_year, span.last_year)
+WHERE i.indicator = 'service_count'
+GROUP BY i.country, i.code, i.category, span.first_year, span.last_year
+HAVING count(*) FILTER (WHERE i.year = span.first_year) > 0 AND count(*) FILTER (WHERE i.year = span.last_year) > 0;
 
 -- Trains stopping per day at the commune's stations, first against last year of the series.
 INSERT INTO indicator_value (indicator, country, code, value, no_data, sources, detail)
@@ -48,38 +48,52 @@ LEFT JOIN (
 -- For categories known only as counts per commune (INSEE's historical method): the
 -- distance from the commune's point to the nearest commune that has the service in the
 -- inventory's latest year; 0 where the commune has it itself.
-CREATE TEMP TABLE IF NOT EXISTS having_service (country char(2), code text, category text, year smallint, geom geometry(Point, 4326)) ON COMMIT DROP;
+-- One row per place (an access origin) with the (category, year) pairs its commune has, so
+-- that a search walks past each place once, not once per category it has.
+CREATE TEMP TABLE IF NOT EXISTS having_service (origin text, country char(2), code text, kinds text[], geom geometry(Point, 4326)) ON COMMIT DROP;
 TRUNCATE having_service;
 INSERT INTO having_service
-SELECT n.country, n.code, n.category, n.year, o.geom
+SELECT o.id, o.country, o.commune, array_agg(n.category || '/' || n.year), o.geom
 FROM (SELECT country, code, category, year, sum(count) AS count FROM service_count
       WHERE (category, year) IN (SELECT category, max(year) FROM service_count GROUP BY category)
       GROUP BY 1, 2, 3, 4) AS n
 JOIN access_origin o ON o.country = n.country AND o.commune = n.code
-WHERE n.count > 0;
+WHERE n.count > 0
+GROUP BY o.id;
 CREATE INDEX IF NOT EXISTS having_service_geog_idx ON having_service USING gist ((geom::geography));
 ANALYZE having_service;
 
+-- A commune that has the service is its own nearest, at 0 m; the others search.
+WITH latest AS MATERIALIZED (
+    SELECT c.country, c.code, y.category, y.year, y.sources, o.geom,
+           h.origin IS NOT NULL AS has_it
+    FROM (SELECT sc.country, category, max(year) AS year, array_agg(DISTINCT source_id) AS sources
+          FROM service_count JOIN source_coverage sc USING (source_id) GROUP BY 1, 2) AS y
+    JOIN commune c ON c.country = y.country
+    JOIN access_origin o ON o.country = c.country AND o.commune = c.code
+    LEFT JOIN having_service h ON h.origin = o.id AND y.category || '/' || y.year = ANY (h.kinds)
+)
 INSERT INTO indicator_value (indicator, country, code, category, year, value, sources, detail)
-SELECT 'nearest_commune_with_service_m', c.country, c.code, y.category, y.year, k.distance,
-       y.sources, jsonb_build_object('nearest_commune', k.country || '-' || k.code)
-FROM (SELECT sc.country, category, max(year) AS year, array_agg(DISTINCT source_id) AS sources
-      FROM service_count JOIN source_coverage sc USING (source_id) GROUP BY 1, 2) AS y
-JOIN commune c ON c.country = y.country
-JOIN access_origin o ON o.country = c.country AND o.commune = c.code
+SELECT 'nearest_commune_with_service_m', l.country, l.code, l.category, l.year, 0,
+       l.sources, jsonb_build_object('nearest_commune', l.country || '-' || l.code)
+FROM latest l WHERE l.has_it
+UNION ALL
+SELECT 'nearest_commune_with_service_m', l.country, l.code, l.category, l.year, k.distance,
+       l.sources, jsonb_build_object('nearest_commune', k.country || '-' || k.code)
+FROM latest l
 CROSS JOIN LATERAL (
-    SELECT h.country, h.code, ST_Distance(h.geom::geography, o.geom::geography) AS distance
+    SELECT h.country, h.code, ST_Distance(h.geom::geography, l.geom::geography) AS distance
     FROM having_service h
-    WHERE h.category = y.category AND h.year = y.year
-    ORDER BY h.geom::geography <-> o.geom::geography
+    WHERE l.category || '/' || l.year = ANY (h.kinds)
+    ORDER BY h.geom::geography <-> l.geom::geography
     LIMIT 1
-) AS k;
+) AS k
+WHERE NOT l.has_it;
 
 -- The everyday basket: how many of its items are within cycling reach (3.75 km) of the
 -- commune's origins on average. Measured only where every item is covered on the
 -- commune's side; otherwise the reason names the items the data cannot cover yet. The
 -- post item accepts a post office or a partner post point.
-DELETE FROM indicator_value WHERE indicator IN ('basket_within_reach', 'share_beyond_walk_pct', 'share_beyond_cycle_pct');
 WITH items(item, categories) AS (
     VALUES ('food shop or bakery', ARRAY['food_shop', 'bakery']),
            ('general practitioner', ARRAY['general_practitioner']),

@@ -99,18 +99,22 @@ present AS MATERIALIZED (
     FROM service_provenance p JOIN series sr ON sr.source_id = p.source_id JOIN service s ON s.id = p.service_id
     WHERE s.country IS NOT NULL
 )
+-- Several series of one category ending in the same year add up (sources in id order).
 INSERT INTO indicator_value (indicator, country, code, category, year, value, sources, detail)
-SELECT kind.name, c.country, c.code, sc.category, extract(year FROM sr.last_date)::smallint,
-       coalesce(n.count, 0), ARRAY[sr.source_id], jsonb_build_object('from', sr.first_date, 'to', sr.last_date, 'source', sr.source_id)
-FROM series sr
--- the communes of the countries and categories the series has points in
-JOIN present AS sc ON sc.source_id = sr.source_id
-JOIN value_scope v ON v.country = sc.country AND v.category = sc.category
-JOIN commune c ON c.country = v.country AND c.code = v.code
-CROSS JOIN (VALUES ('services_gained'), ('services_lost')) AS kind(name)
-LEFT JOIN counted ON counted.source_id = sr.source_id AND counted.country = c.country
-            AND counted.commune_code = c.code AND counted.category = sc.category
-CROSS JOIN LATERAL (SELECT CASE kind.name WHEN 'services_gained' THEN counted.gained ELSE counted.lost END AS count) AS n
-ON CONFLICT (indicator, country, code, category, year) DO UPDATE
-SET value = indicator_value.value + EXCLUDED.value, sources = indicator_value.sources || EXCLUDED.sources;
-
+SELECT indicator, country, code, category, year, sum(value), array_agg(source ORDER BY source),
+       (array_agg(detail ORDER BY source))[1]
+FROM (
+    SELECT kind.name AS indicator, c.country, c.code, sc.category, extract(year FROM sr.last_date)::smallint AS year,
+           coalesce(n.count, 0) AS value, sr.source_id AS source,
+           jsonb_build_object('from', sr.first_date, 'to', sr.last_date, 'source', sr.source_id) AS detail
+    FROM series sr
+    -- the communes of the countries and categories the series has points in
+    JOIN present AS sc ON sc.source_id = sr.source_id
+    JOIN value_scope v ON v.country = sc.country AND v.category = sc.category
+    JOIN commune c ON c.country = v.country AND c.code = v.code
+    CROSS JOIN (VALUES ('services_gained'), ('services_lost')) AS kind(name)
+    LEFT JOIN counted ON counted.source_id = sr.source_id AND counted.country = c.country
+                AND counted.commune_code = c.code AND counted.category = sc.category
+    CROSS JOIN LATERAL (SELECT CASE kind.name WHEN 'services_gained' THEN counted.gained ELSE counted.lost END AS count) AS n
+) AS per_series
+GROUP BY 1, 2, 3, 4, 5;

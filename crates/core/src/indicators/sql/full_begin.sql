@@ -1,0 +1,16 @@
+-- A full refresh rewrites every row of access_nearest and indicator_value, all derived in
+-- this transaction from the rows they refer to: checking their foreign keys row by row
+-- and maintaining their indexes row by row cost more than computing them. Keys and
+-- indexes are dropped here and added back by full_end.sql, which checks every row at
+-- once (one join per key) and builds each index in one pass, before the transaction can
+-- commit. Nothing in between relies on them.
+ALTER TABLE access_nearest
+    DROP CONSTRAINT access_nearest_origin_fk,
+    DROP CONSTRAINT access_nearest_category_fk,
+    DROP CONSTRAINT access_nearest_service_fk,
+    DROP CONSTRAINT access_nearest_pkey;
+ALTER TABLE indicator_value
+    DROP CONSTRAINT indicator_value_indicator_fk,
+    DROP CONSTRAINT indicator_value_commune_fk,
+    DROP CONSTRAINT indicator_value_pkey;
+DROP INDEX indicator_value_commune_idx;

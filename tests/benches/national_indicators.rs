@@ -1,0 +1,116 @@
+//! Nearest-service indicators at national scale, on a generated territory the size of
+//! France and Belgium (35,500 communes, 40,000 access origins, 2.5 million services over
+//! 14 categories): the observatory's full recompute against the naive way (one
+//! nearest-neighbour query per origin and category on one shared geography index), timed
+//! in the same run on the same database, each in a rolled-back transaction.
+//!
+//! Run with the test cluster's admin URL: `TEST_DATABASE_URL=... cargo bench -p
+//! observatory-tests --bench national_indicators` (scripts/bench-indicators.sh does it all).
+
+use std::time::{Duration, Instant};
+
+use observatory_core::indicators::{refresh_all, refresh_all_nearest, COMPUTED};
+use observatory_tests::TestDb;
+
+fn seconds(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+
+    let started = Instant::now();
+    let mut tx = db.pool.begin().await?;
+    sqlx::query(include_str!("sql/national_indicators.sql"))
+        .bind(&COMPUTED[..])
+        .execute(&mut *tx)
+        .await?;
+    sqlx::raw_sql(include_str!("sql/national_generate.sql"))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let generated = started.elapsed();
+    let (communes, origins, services, categories): (i64, i64, i64, i64) =
+        sqlx::query_as(include_str!("sql/national_counts.sql"))
+            .fetch_one(&db.pool)
+            .await?;
+    eprintln!(
+        "generated {communes} communes, {origins} origins, {services} services in {:.0} s",
+        seconds(generated)
+    );
+    let started = Instant::now();
+    sqlx::raw_sql(include_str!("sql/national_shared_index.sql"))
+        .execute(&db.pool)
+        .await?;
+    eprintln!(
+        "built the naive way's shared index in {:.0} s",
+        seconds(started.elapsed())
+    );
+
+    // The naive way, then the observatory's nearest-service recompute, in one transaction
+    // so that their results can be compared.
+    let mut tx = db.pool.begin().await?;
+    let started = Instant::now();
+    sqlx::raw_sql(include_str!("sql/national_naive.sql"))
+        .execute(&mut *tx)
+        .await?;
+    let naive = started.elapsed();
+    eprintln!("naive: {:.1} s", seconds(naive));
+    let started = Instant::now();
+    refresh_all_nearest(&mut tx).await?;
+    let nearest = started.elapsed();
+    eprintln!("observatory, nearest services: {:.1} s", seconds(nearest));
+    let (compared, differing): (i64, i64) =
+        sqlx::query_as(include_str!("sql/national_compare.sql"))
+            .fetch_one(&mut *tx)
+            .await?;
+    let (nearest_rows, _): (i64, i64) = sqlx::query_as(include_str!("sql/national_rows.sql"))
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.rollback().await?;
+
+    // The whole refresh: nearest services and every indicator value.
+    let mut tx = db.pool.begin().await?;
+    let started = Instant::now();
+    refresh_all(&mut tx).await?;
+    let full = started.elapsed();
+    let (_, value_rows): (i64, i64) = sqlx::query_as(include_str!("sql/national_rows.sql"))
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.rollback().await?;
+    eprintln!("observatory, full refresh: {:.1} s", seconds(full));
+
+    println!(
+        "| national scale ({communes} communes, {origins} origins, {services} services, {categories} categories) | rows written | seconds |"
+    );
+    println!("| --- | ---: | ---: |");
+    println!(
+        "| naive: KNN per origin × category on one shared geography index, across the border only | {} | {:.1} |",
+        origins * categories,
+        seconds(naive)
+    );
+    println!(
+        "| observatory: nearest services, across the border and within the country (`refresh_all_nearest`) | {nearest_rows} | {:.1} |",
+        seconds(nearest)
+    );
+    println!(
+        "| observatory: full recompute, nearest services and every indicator value (`refresh_all`) | {} | {:.1} |",
+        nearest_rows + value_rows,
+        seconds(full)
+    );
+    println!();
+    println!(
+        "naive / observatory nearest services: {:.1}×",
+        seconds(naive) / seconds(nearest)
+    );
+    println!(
+        "naive / observatory full recompute: {:.1}×",
+        seconds(naive) / seconds(full)
+    );
+    println!(
+        "distances compared with the naive way: {compared} (origin, category) pairs, {differing} differ by more than 1 mm"
+    );
+    println!("generation: {:.0} s", seconds(generated));
+    db.drop_database().await
+}

@@ -1,0 +1,1 @@
+SELECT (SELECT count(*) FROM access_nearest), (SELECT count(*) FROM indicator_value)
