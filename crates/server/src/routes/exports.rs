@@ -119,7 +119,8 @@ impl Selection {
                 .category
                 .as_deref()
                 .map(|c| {
-                    ServiceCategory::parse(c).map_err(|e| ParamError::new("category", e.to_string()))
+                    ServiceCategory::parse(c)
+                        .map_err(|e| ParamError::new("category", e.to_string()))
                 })
                 .transpose()?,
             commune: filter.commune.as_deref().map(parse_commune).transpose()?,
@@ -500,7 +501,11 @@ impl RecordOf<ServiceRow> for CsvWriter {
         r.push_field(s.sources.join(";").as_bytes());
         r.push_field(s.first_seen.to_string().as_bytes());
         r.push_field(s.last_seen.to_string().as_bytes());
-        r.push_field(if s.closure_candidate { b"true" } else { b"false" });
+        r.push_field(if s.closure_candidate {
+            b"true"
+        } else {
+            b"false"
+        });
         r.push_field(round6(s.lon).to_string().as_bytes());
         r.push_field(round6(s.lat).to_string().as_bytes());
     }
@@ -780,8 +785,8 @@ mod tests {
             (filter("", "", "2020-02-30", ""), "date"),
             (filter("", "", "", "33011"), "commune"),
         ] {
-            let message = ApiError::from(Selection::of_services(bad).expect_err(parameter))
-                .to_string();
+            let message =
+                ApiError::from(Selection::of_services(bad).expect_err(parameter)).to_string();
             assert!(
                 message.contains(&format!("query parameter {parameter}")),
                 "{message}"
