@@ -364,6 +364,79 @@ async fn service_exports_match_the_database_under_every_filter() -> anyhow::Resu
         feature.property("sources"),
         Some(&serde_json::json!(sources))
     );
+
+    // `observatory export` writes the same bytes as the HTTP export, and nothing when a
+    // filter is bad.
+    let dir = tempfile::tempdir()?;
+    let export = |args: Vec<String>| {
+        let url = db.url();
+        async move {
+            Ok::<_, anyhow::Error>(
+                tokio::process::Command::new(observatory_tests::observatory_bin())
+                    .env("DATABASE_URL", url?)
+                    .current_dir(observatory_tests::repo_root())
+                    .arg("export")
+                    .args(args)
+                    .output()
+                    .await?,
+            )
+        }
+    };
+    for (layer, format, filters) in [
+        (
+            "services",
+            "csv",
+            vec!["--category", "pharmacy", "--commune", "BE-33011"],
+        ),
+        (
+            "services",
+            "geojson",
+            vec!["--date", "2016-08-21", "--bbox", "2.2,50.9,2.5,51.1"],
+        ),
+        (
+            "communes",
+            "geojson",
+            vec!["--bbox", "2.80,50.80,2.95,50.90"],
+        ),
+    ] {
+        let file = dir.path().join(format!("{layer}.{format}"));
+        let mut args: Vec<String> = vec![layer.into(), "--format".into(), format.into()];
+        args.extend(filters.iter().map(|a| (*a).to_owned()));
+        args.extend(["-o".to_owned(), file.to_string_lossy().into_owned()]);
+        let output = export(args).await?;
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let query: Vec<String> = filters
+            .chunks(2)
+            .map(|kv| format!("{}={}", kv[0].trim_start_matches("--"), kv[1]))
+            .collect();
+        let over_http = download(
+            &app,
+            &format!("/exports/{layer}.{format}?{}", query.join("&")),
+        )
+        .await?;
+        assert_eq!(
+            std::fs::read_to_string(&file)?,
+            over_http.body,
+            "{layer}.{format}"
+        );
+    }
+    let bad = dir.path().join("bad.csv");
+    let output = export(vec![
+        "services".into(),
+        "--bbox".into(),
+        "1,2,3".into(),
+        "-o".into(),
+        bad.to_string_lossy().into_owned(),
+    ])
+    .await?;
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("bbox"));
+    assert!(std::fs::read_dir(dir.path())?
+        .all(|e| e.is_ok_and(|e| !e.file_name().to_string_lossy().starts_with("bad"))));
     db.drop_database().await
 }
 

@@ -15,6 +15,11 @@ use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
+
+/// Exports to a file, with the same bytes as the HTTP ones (`observatory export`).
+pub mod export {
+    pub use crate::routes::exports::{write_export, ExportError, Filters, Format, Layer};
+}
 pub use tiles::Layer;
 
 /// Shared by every handler: the database pool and where the web assets are.

@@ -44,9 +44,12 @@ const CHUNK_BYTES: usize = 64 * 1024;
 const GEOJSON: &str = "application/geo+json";
 const CSV: &str = "text/csv; charset=utf-8";
 
+/// The file format of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
+pub enum Format {
+    /// RFC 7946 GeoJSON FeatureCollection.
     GeoJson,
+    /// CSV in UTF-8 with a header row.
     Csv,
 }
 
@@ -585,19 +588,40 @@ async fn pump<T>(
     let _ = tx.send(last).await;
 }
 
+fn services_rows<'a>(
+    pool: &'a PgPool,
+    selection: &Selection,
+) -> BoxStream<'a, Result<ServiceRow, sqlx::Error>> {
+    sqlx::query_as::<_, ServiceRow>(include_str!("../sql/export_services.sql"))
+        .bind(selection.bbox_part(|b| b.min_lon))
+        .bind(selection.bbox_part(|b| b.min_lat))
+        .bind(selection.bbox_part(|b| b.max_lon))
+        .bind(selection.bbox_part(|b| b.max_lat))
+        .bind(selection.date)
+        .bind(selection.category.as_ref().map(|c| c.as_str().to_owned()))
+        .bind(selection.country())
+        .bind(selection.commune_code())
+        .fetch(pool)
+}
+
+fn communes_rows<'a>(
+    pool: &'a PgPool,
+    selection: &Selection,
+) -> BoxStream<'a, Result<CommuneRow, sqlx::Error>> {
+    sqlx::query_as::<_, CommuneRow>(include_str!("../sql/export_communes.sql"))
+        .bind(selection.bbox_part(|b| b.min_lon))
+        .bind(selection.bbox_part(|b| b.min_lat))
+        .bind(selection.bbox_part(|b| b.max_lon))
+        .bind(selection.bbox_part(|b| b.max_lat))
+        .bind(selection.country())
+        .bind(selection.commune_code())
+        .fetch(pool)
+}
+
 fn stream_services(pool: PgPool, selection: Selection, format: Format) -> Body {
     let (tx, rx) = mpsc::channel::<Chunk>(CHANNEL_DEPTH);
     tokio::spawn(async move {
-        let rows = sqlx::query_as::<_, ServiceRow>(include_str!("../sql/export_services.sql"))
-            .bind(selection.bbox_part(|b| b.min_lon))
-            .bind(selection.bbox_part(|b| b.min_lat))
-            .bind(selection.bbox_part(|b| b.max_lon))
-            .bind(selection.bbox_part(|b| b.max_lat))
-            .bind(selection.date)
-            .bind(selection.category.as_ref().map(|c| c.as_str().to_owned()))
-            .bind(selection.country())
-            .bind(selection.commune_code())
-            .fetch(&pool);
+        let rows = services_rows(&pool, &selection);
         match format {
             Format::GeoJson => pump(rows, GeoJsonWriter::new(), tx, "services").await,
             Format::Csv => pump(rows, CsvWriter::new(&SERVICE_COLUMNS), tx, "services").await,
@@ -609,14 +633,7 @@ fn stream_services(pool: PgPool, selection: Selection, format: Format) -> Body {
 fn stream_communes(pool: PgPool, selection: Selection, format: Format) -> Body {
     let (tx, rx) = mpsc::channel::<Chunk>(CHANNEL_DEPTH);
     tokio::spawn(async move {
-        let rows = sqlx::query_as::<_, CommuneRow>(include_str!("../sql/export_communes.sql"))
-            .bind(selection.bbox_part(|b| b.min_lon))
-            .bind(selection.bbox_part(|b| b.min_lat))
-            .bind(selection.bbox_part(|b| b.max_lon))
-            .bind(selection.bbox_part(|b| b.max_lat))
-            .bind(selection.country())
-            .bind(selection.commune_code())
-            .fetch(&pool);
+        let rows = communes_rows(&pool, &selection);
         match format {
             Format::GeoJson => pump(rows, GeoJsonWriter::new(), tx, "communes").await,
             Format::Csv => pump(rows, CsvWriter::new(&COMMUNE_COLUMNS), tx, "communes").await,
@@ -653,6 +670,133 @@ async fn communes_export(
         &name,
         stream_communes(state.pool, selection, format),
     ))
+}
+
+// ---------------------------------------------------------------------------------------
+// Exports to a file (the command line's `observatory export`)
+
+/// Which layer an export holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    Services,
+    Communes,
+}
+
+/// An export's filters as text, as given in a query string or on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub category: Option<String>,
+    pub bbox: Option<String>,
+    pub date: Option<String>,
+    pub commune: Option<String>,
+}
+
+/// Why an export to a file failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// A filter is malformed or names nothing; the message names the parameter.
+    #[error("{0}")]
+    Filter(String),
+    #[error("the database failed during the export: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("cannot write the export: {0}")]
+    Write(#[from] std::io::Error),
+}
+
+impl From<ApiError> for ExportError {
+    fn from(e: ApiError) -> ExportError {
+        match e {
+            ApiError::Database(e) => ExportError::Database(e),
+            other => ExportError::Filter(other.to_string()),
+        }
+    }
+}
+
+/// Writes the same bytes as `GET /exports/{layer}.{format}` with these filters to `out`,
+/// chunk by chunk; `progress` is told the number of rows written after each chunk.
+/// Returns the number of rows.
+pub async fn write_export(
+    pool: &PgPool,
+    layer: Layer,
+    format: Format,
+    filters: Filters,
+    out: &mut (dyn Write + Send),
+    mut progress: impl FnMut(u64) + Send,
+) -> Result<u64, ExportError> {
+    let selection = match layer {
+        Layer::Services => Selection::of_services(ServicesFilter {
+            category: filters.category,
+            bbox: filters.bbox,
+            date: filters.date,
+            commune: filters.commune,
+        }),
+        Layer::Communes => {
+            for (name, value) in [("category", &filters.category), ("date", &filters.date)] {
+                if value.is_some() {
+                    return Err(ExportError::Filter(format!(
+                        "{name}: the communes export takes only bbox and commune"
+                    )));
+                }
+            }
+            Selection::of_communes(CommunesFilter {
+                bbox: filters.bbox,
+                commune: filters.commune,
+            })
+        }
+    }
+    .map_err(|e| ExportError::Filter(e.to_string()))?;
+    selection.check(pool).await?;
+    match (layer, format) {
+        (Layer::Services, Format::GeoJson) => {
+            drain(
+                services_rows(pool, &selection),
+                GeoJsonWriter::new(),
+                out,
+                &mut progress,
+            )
+            .await
+        }
+        (Layer::Services, Format::Csv) => {
+            let writer = CsvWriter::new(&SERVICE_COLUMNS);
+            drain(services_rows(pool, &selection), writer, out, &mut progress).await
+        }
+        (Layer::Communes, Format::GeoJson) => {
+            drain(
+                communes_rows(pool, &selection),
+                GeoJsonWriter::new(),
+                out,
+                &mut progress,
+            )
+            .await
+        }
+        (Layer::Communes, Format::Csv) => {
+            let writer = CsvWriter::new(&COMMUNE_COLUMNS);
+            drain(communes_rows(pool, &selection), writer, out, &mut progress).await
+        }
+    }
+}
+
+async fn drain<T>(
+    mut rows: BoxStream<'_, Result<T, sqlx::Error>>,
+    mut writer: impl Writer<T>,
+    out: &mut (dyn Write + Send),
+    progress: &mut (impl FnMut(u64) + Send),
+) -> Result<u64, ExportError> {
+    let mut count = 0u64;
+    writer.head()?;
+    while let Some(row) = rows.next().await {
+        writer.row(&row?)?;
+        count += 1;
+        if writer.buffered() >= CHUNK_BYTES {
+            out.write_all(&writer.take()?)?;
+            progress(count);
+        }
+    }
+    writer.tail()?;
+    out.write_all(&writer.take()?)?;
+    out.flush()?;
+    progress(count);
+    Ok(count)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 mod api;
-mod exports;
+pub(crate) mod exports;
 mod health;
 mod ogc;
 mod openapi;
