@@ -6,5 +6,6 @@ mod exports;
 mod indicators;
 mod ingest;
 mod ogc;
+mod openapi;
 mod services;
 mod tiles;

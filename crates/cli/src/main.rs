@@ -80,6 +80,34 @@ enum Command {
         #[arg(long, env = "OBSERVATORY_TILE_CACHE_MB", default_value_t = 256)]
         tile_cache_mb: u64,
     },
+    /// Write an export to a file: the same bytes as GET /exports/{LAYER}.{FORMAT}, with
+    /// the same filters, showing progress. Nothing is left at OUTPUT when it fails.
+    Export {
+        /// What to export.
+        #[arg(value_enum)]
+        layer: ExportLayer,
+        /// File format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Geojson)]
+        format: ExportFormat,
+        /// Services of this taxonomy category (`pharmacy`, `post_office` ...).
+        #[arg(long)]
+        category: Option<String>,
+        /// minlon,minlat,maxlon,maxlat in WGS 84 degrees.
+        #[arg(long, allow_hyphen_values = true)]
+        bbox: Option<String>,
+        /// Services known to exist on this day (YYYY-MM-DD).
+        #[arg(long)]
+        date: Option<String>,
+        /// One commune, COUNTRY-CODE (`BE-33011`).
+        #[arg(long)]
+        commune: Option<String>,
+        /// The file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Do not draw a progress display.
+        #[arg(long)]
+        no_progress: bool,
+    },
     /// Manage the embedded PostgreSQL cluster.
     Db {
         #[command(subcommand)]
@@ -137,6 +165,18 @@ struct QuickArgs {
     /// The taxonomy to map categories with.
     #[arg(long, default_value = "data/taxonomy.toml")]
     taxonomy: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportLayer {
+    Services,
+    Communes,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Geojson,
+    Csv,
 }
 
 #[derive(Subcommand)]
@@ -249,6 +289,80 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let served = observatory_server::serve(listener, state, shutdown_signal()).await;
             opened.close().await?;
             served.context("the server stopped with an error")
+        }
+        Command::Export {
+            layer,
+            format,
+            category,
+            bbox,
+            date,
+            commune,
+            output,
+            no_progress,
+        } => {
+            use observatory_server::export::{write_export, Filters, Format, Layer};
+            let layer = match layer {
+                ExportLayer::Services => Layer::Services,
+                ExportLayer::Communes => Layer::Communes,
+            };
+            let format = match format {
+                ExportFormat::Geojson => Format::GeoJson,
+                ExportFormat::Csv => Format::Csv,
+            };
+            let filters = Filters {
+                category,
+                bbox,
+                date,
+                commune,
+            };
+            let progress = !no_progress && std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let bar = if progress {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                );
+                bar.enable_steady_tick(std::time::Duration::from_millis(120));
+                bar
+            } else {
+                indicatif::ProgressBar::hidden()
+            };
+            // Written beside the target, then renamed: a failed export leaves no file.
+            let mut part = output.clone().into_os_string();
+            part.push(".part");
+            let part = PathBuf::from(part);
+            let opened = database.open(2).await?;
+            let started = Instant::now();
+            let result = async {
+                let file = std::fs::File::create(&part)
+                    .with_context(|| format!("cannot create {}", part.display()))?;
+                let mut out = std::io::BufWriter::new(file);
+                let rows = write_export(&opened.pool, layer, format, filters, &mut out, |n| {
+                    bar.set_message(format!("{n} rows written to {}", output.display()))
+                })
+                .await?;
+                drop(out);
+                std::fs::rename(&part, &output)
+                    .with_context(|| format!("cannot move the export to {}", output.display()))?;
+                anyhow::Ok(rows)
+            }
+            .await;
+            bar.finish_and_clear();
+            opened.close().await?;
+            match result {
+                Ok(rows) => {
+                    println!(
+                        "{rows} rows written to {} in {:.2} s",
+                        output.display(),
+                        started.elapsed().as_secs_f64()
+                    );
+                    Ok(())
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_file(&part);
+                    Err(e)
+                }
+            }
         }
         Command::Db { action } => {
             let cluster = EmbeddedCluster::new(&cli.cluster_dir)?;

@@ -1,7 +1,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// An error answered to a client. Database failures are logged in full and answered
 /// with a generic message: their text can reveal the schema or the data.
@@ -29,6 +30,14 @@ impl IntoResponse for ApiError {
             ApiError::Database(_) => "the database could not answer; try again later".to_owned(),
             other => other.to_string(),
         };
-        (status, Json(json!({ "error": message }))).into_response()
+        (status, Json(ErrorBody { error: message })).into_response()
     }
+}
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong and what to do, e.g. `query parameter bbox: 3 numbers given; give
+    /// four: minlon,minlat,maxlon,maxlat (CRS84)`.
+    pub error: String,
 }

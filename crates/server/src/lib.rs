@@ -17,6 +17,11 @@ use tower_http::trace::TraceLayer;
 pub use error::ApiError;
 pub use tiles::{CacheStatus, Layer, TileService};
 
+/// Exports to a file, with the same bytes as the HTTP ones (`observatory export`).
+pub mod export {
+    pub use crate::routes::exports::{write_export, ExportError, Filters, Format, Layer};
+}
+
 /// Shared by every handler: the database pool, where the web assets are, and the tile
 /// builder with its cache (see [`TileService::start`]).
 #[derive(Clone)]

@@ -1,21 +1,35 @@
 //! The JSON API: indicator definitions and values, and commune profiles.
 
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use observatory_core::{CommuneId, ServiceCategory, Year};
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/indicators", get(indicators))
-        .route("/api/indicators/{id}", get(indicator_values))
-        .route("/api/communes/{id}", get(commune_profile))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(indicators))
+        .routes(routes!(indicator_values))
+        .routes(routes!(commune_profile))
 }
 
+/// Every indicator's definition: name and definition in Dutch, French and English, unit,
+/// sources, reference dates, licence and method.
+#[utoipa::path(
+    get,
+    path = "/api/indicators",
+    tag = "indicators",
+    responses(
+        (status = 200, description = "An array of indicator definitions", body = serde_json::Value),
+        (status = 503, description = "The database could not answer", body = ErrorBody),
+    )
+)]
 async fn indicators(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let list: Option<Value> = sqlx::query_scalar(include_str!("../sql/api_indicators.sql"))
         .fetch_one(&state.pool)
@@ -23,14 +37,33 @@ async fn indicators(State(state): State<AppState>) -> Result<Json<Value>, ApiErr
     Ok(Json(list.unwrap_or_else(|| Value::Array(Vec::new()))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ValuesQuery {
+    /// A category id of the taxonomy (`pharmacy`); required by the indicators that have one
+    /// value per category, refused by the others.
     category: Option<String>,
+    /// An inventory year (`2013`), or `latest` (the default).
     year: Option<String>,
 }
 
 /// Values for every commune, with min, max and median. `category` is required for the
 /// indicators that have one value per category; `year` defaults to the latest (0).
+#[utoipa::path(
+    get,
+    path = "/api/indicators/{id}",
+    tag = "indicators",
+    params(
+        ("id" = String, Path, description = "An indicator id from /api/indicators, e.g. `nearest_service_m`"),
+        ValuesQuery,
+    ),
+    responses(
+        (status = 200, description = "The indicator's values for every commune, with min, max and median", body = serde_json::Value),
+        (status = 400, description = "A missing, refused or malformed category or year", body = ErrorBody),
+        (status = 404, description = "No such indicator", body = ErrorBody),
+        (status = 503, description = "The database could not answer", body = ErrorBody),
+    )
+)]
 async fn indicator_values(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -75,6 +108,23 @@ async fn indicator_values(
     Ok(Json(body))
 }
 
+/// A commune's profile: every indicator with the means of its arrondissement, its country
+/// and the region, its rank, and the nearest services of each category with distance and
+/// country.
+#[utoipa::path(
+    get,
+    path = "/api/communes/{id}",
+    tag = "communes",
+    params(
+        ("id" = String, Path, description = "A commune id, COUNTRY-CODE, e.g. `BE-33011` (Ieper) or `FR-59183` (Dunkerque)"),
+    ),
+    responses(
+        (status = 200, description = "The commune's profile", body = serde_json::Value),
+        (status = 400, description = "A malformed commune id", body = ErrorBody),
+        (status = 404, description = "No such commune", body = ErrorBody),
+        (status = 503, description = "The database could not answer", body = ErrorBody),
+    )
+)]
 async fn commune_profile(
     State(state): State<AppState>,
     Path(id): Path<String>,

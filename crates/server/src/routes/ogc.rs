@@ -1,6 +1,7 @@
-//! OGC API – Features, Part 1 (conformance classes Core, GeoJSON and OpenAPI 3.0) under
-//! `/ogc`, so that QGIS, GDAL and other clients read the communes and services as they
-//! are.
+//! OGC API – Features, Part 1 (conformance classes Core and GeoJSON) under `/ogc`, so
+//! that QGIS, GDAL and other clients read the communes and services as they are. The API
+//! definition its landing page links to (`service-desc`) is `/api/openapi.json`, generated
+//! from the handlers; it is OpenAPI 3.1, so the class "OpenAPI 3.0" is not claimed.
 //!
 //! Two collections: `communes` (current boundaries, no time) and `services` (points,
 //! each known to exist from its first to its last sighting). Features are RFC 7946
@@ -23,34 +24,41 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::{json, Value};
 use sqlx::PgPool;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/ogc", get(landing))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(landing))
+        // The same landing page with a trailing slash, as some clients ask for it.
         .route("/ogc/", get(landing))
-        .route("/ogc/conformance", get(conformance))
-        .route("/ogc/collections", get(collections))
-        .route("/ogc/collections/{collection}", get(collection))
-        .route("/ogc/collections/{collection}/items", get(items))
-        .route("/ogc/collections/{collection}/items/{fid}", get(item))
+        .routes(routes!(conformance))
+        .routes(routes!(collections))
+        .routes(routes!(collection))
+        .routes(routes!(items))
+        .routes(routes!(item))
 }
 
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 const GREGORIAN: &str = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian";
 const GEOJSON: &str = "application/geo+json";
 const JSON_TYPE: &str = "application/json";
-const OPENAPI: &str = "application/vnd.oai.openapi+json;version=3.0";
+/// The media type of the API definition (`/api/openapi.json`), which is OpenAPI 3.1.
+const OPENAPI: &str = "application/vnd.oai.openapi+json;version=3.1";
 
-const CONFORMS_TO: [&str; 3] = [
+/// The conformance classes implemented. Not "OpenAPI 3.0" (`conf/oas30`): the API
+/// definition is generated from the handlers as OpenAPI 3.1, which that class does not
+/// accept.
+const CONFORMS_TO: [&str; 2] = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ];
 
 /// Features per page when the request names no `limit`.
@@ -137,7 +145,7 @@ pub struct ParamError {
 }
 
 impl ParamError {
-    fn new(parameter: &'static str, reason: impl Into<String>) -> ParamError {
+    pub(crate) fn new(parameter: &'static str, reason: impl Into<String>) -> ParamError {
         ParamError {
             parameter,
             reason: reason.into(),
@@ -215,18 +223,18 @@ impl Offset {
 
 /// A bounding box in CRS84 longitude/latitude degrees.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Bbox {
-    min_lon: f64,
-    min_lat: f64,
-    max_lon: f64,
-    max_lat: f64,
+pub(crate) struct Bbox {
+    pub(crate) min_lon: f64,
+    pub(crate) min_lat: f64,
+    pub(crate) max_lon: f64,
+    pub(crate) max_lat: f64,
 }
 
 impl Bbox {
     /// `minlon,minlat,maxlon,maxlat`, or six numbers with heights after each corner's
     /// latitude (ignored: the features have none). Boxes across the antimeridian
     /// (minlon > maxlon) are refused: no data of this observatory lies near it.
-    fn parse(text: &str) -> Result<Bbox, ParamError> {
+    pub(crate) fn parse(text: &str) -> Result<Bbox, ParamError> {
         let numbers = text
             .split(',')
             .map(|part| {
@@ -465,6 +473,14 @@ fn link(href: String, rel: &str, media_type: &str, title: &str) -> Value {
 // ---------------------------------------------------------------------------------------
 // Handlers
 
+/// The OGC API – Features landing page: links to the API definition, the conformance
+/// classes and the collections.
+#[utoipa::path(
+    get,
+    path = "/ogc",
+    tag = "ogc",
+    responses((status = 200, description = "The landing page", body = serde_json::Value, content_type = "application/json"))
+)]
 async fn landing(headers: HeaderMap) -> Json<Value> {
     let base = base_url(&headers);
     Json(json!({
@@ -480,10 +496,27 @@ async fn landing(headers: HeaderMap) -> Json<Value> {
     }))
 }
 
+/// The OGC API – Features conformance classes this server implements (Core, GeoJSON).
+#[utoipa::path(
+    get,
+    path = "/ogc/conformance",
+    tag = "ogc",
+    responses((status = 200, description = "`conformsTo`: the classes' URIs", body = serde_json::Value, content_type = "application/json"))
+)]
 async fn conformance() -> Json<Value> {
     Json(json!({ "conformsTo": CONFORMS_TO }))
 }
 
+/// The feature collections, `communes` and `services`, with their extents.
+#[utoipa::path(
+    get,
+    path = "/ogc/collections",
+    tag = "ogc",
+    responses(
+        (status = 200, description = "The collections", body = serde_json::Value, content_type = "application/json"),
+        (status = 503, description = "The database could not answer", body = ErrorBody),
+    )
+)]
 async fn collections(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -499,6 +532,18 @@ async fn collections(
     })))
 }
 
+/// One collection's description, with its extent computed from the data.
+#[utoipa::path(
+    get,
+    path = "/ogc/collections/{collection}",
+    tag = "ogc",
+    params(("collection" = String, Path, description = "`communes` or `services`")),
+    responses(
+        (status = 200, description = "The collection", body = serde_json::Value, content_type = "application/json"),
+        (status = 404, description = "No such collection", body = ErrorBody),
+        (status = 503, description = "The database could not answer", body = ErrorBody),
+    )
+)]
 async fn collection(
     State(state): State<AppState>,
     Path(collection): Path<String>,
@@ -556,6 +601,27 @@ async fn collection_metadata(
 }
 
 /// A page of features with `numberMatched`, and `next`/`prev` links that keep the filters.
+/// Parameters the server does not know are ignored; a known one that is malformed is a
+/// 400 naming it.
+#[utoipa::path(
+    get,
+    path = "/ogc/collections/{collection}/items",
+    tag = "ogc",
+    params(
+        ("collection" = String, Path, description = "`communes` or `services`"),
+        ("limit" = Option<u32>, Query, description = "Features per page, 1 and up (default 100; above 10000 the page holds 10000)"),
+        ("offset" = Option<u64>, Query, description = "Features of the selection to skip"),
+        ("bbox" = Option<String>, Query, description = "minlon,minlat,maxlon,maxlat (CRS84), or six numbers with heights"),
+        ("datetime" = Option<String>, Query, description = "A day, an RFC 3339 instant or an interval start/end with `..` for an open end; services whose first to last sighting overlaps it"),
+        ("category" = Option<String>, Query, description = "services only: a taxonomy category id, e.g. `pharmacy`"),
+    ),
+    responses(
+        (status = 200, description = "A FeatureCollection page (RFC 7946) with numberMatched, numberReturned and links", body = serde_json::Value, content_type = "application/geo+json"),
+        (status = 400, description = "A malformed parameter, named in the message", body = ErrorBody),
+        (status = 404, description = "No such collection", body = ErrorBody),
+        (status = 503, description = "The database could not answer", body = ErrorBody),
+    )
+)]
 async fn items(
     State(state): State<AppState>,
     Path(collection): Path<String>,
@@ -567,7 +633,7 @@ async fn items(
         query.map_err(|e| ApiError::BadRequest(format!("the query string cannot be read: {e}")))?;
     let query = ItemsQuery::parse(collection, &pairs)?;
     if let Some(category) = &query.category {
-        check_category(&state.pool, category).await?;
+        check_category(&state.pool, &category.0).await?;
     }
 
     let limit = query.limit.get();
@@ -661,22 +727,35 @@ async fn fetch_page(
 }
 
 /// A well-formed category id that the taxonomy does not have is a 400 listing those it has.
-async fn check_category(pool: &PgPool, category: &CategoryId) -> Result<(), ApiError> {
+pub(crate) async fn check_category(pool: &PgPool, category: &str) -> Result<(), ApiError> {
     let known: Vec<String> = sqlx::query_scalar(include_str!("../sql/ogc_service_categories.sql"))
         .fetch_all(pool)
         .await?;
-    if known.contains(&category.0) {
+    if known.iter().any(|k| k == category) {
         Ok(())
     } else {
         Err(ApiError::BadRequest(format!(
-            "query parameter category: no category {:?}; categories: {}",
-            category.0,
+            "query parameter category: no category {category:?}; categories: {}",
             known.join(", ")
         )))
     }
 }
 
 /// One feature, with links to itself and its collection; 404 when there is none.
+#[utoipa::path(
+    get,
+    path = "/ogc/collections/{collection}/items/{fid}",
+    tag = "ogc",
+    params(
+        ("collection" = String, Path, description = "`communes` or `services`"),
+        ("fid" = String, Path, description = "A commune id (`BE-33011`) or a service's number"),
+    ),
+    responses(
+        (status = 200, description = "The feature (RFC 7946)", body = serde_json::Value, content_type = "application/geo+json"),
+        (status = 404, description = "No such collection or feature", body = ErrorBody),
+        (status = 503, description = "The database could not answer", body = ErrorBody),
+    )
+)]
 async fn item(
     State(state): State<AppState>,
     Path((collection, fid)): Path<(String, String)>,

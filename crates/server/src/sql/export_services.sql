@@ -1,0 +1,29 @@
+-- The services an export selects, one row each in a stable order (id), with the columns
+-- both formats write (the server serialises them as GeoJSON or CSV as they come).
+-- $1..$4: bbox (min lon, min lat, max lon, max lat, CRS84), all NULL for no bbox;
+-- $5: a day: services known to exist on it (first_seen <= day <= last_seen), or NULL;
+-- $6: category id or NULL; $7, $8: the commune's country and code, or NULL.
+SELECT s.id,
+       s.category,
+       sc.group_id AS "group",
+       s.name,
+       s.address,
+       s.country::text AS country,
+       CASE WHEN s.commune_code IS NOT NULL THEN s.country || '-' || s.commune_code END AS commune,
+       ARRAY(SELECT DISTINCT pr.source_id
+             FROM service_provenance pr
+             WHERE pr.service_id = s.id
+             ORDER BY pr.source_id) AS sources,
+       s.first_seen,
+       s.last_seen,
+       s.closure_candidate,
+       ST_X(s.geom) AS lon,
+       ST_Y(s.geom) AS lat
+FROM service s
+JOIN service_category sc ON sc.id = s.category
+WHERE ($1::float8 IS NULL
+       OR ST_Intersects(s.geom, ST_MakeEnvelope($1, $2::float8, $3::float8, $4::float8, 4326)))
+  AND ($5::date IS NULL OR (s.first_seen <= $5 AND s.last_seen >= $5))
+  AND ($6::text IS NULL OR s.category = $6)
+  AND ($7::text IS NULL OR (s.country = $7 AND s.commune_code = $8::text))
+ORDER BY s.id

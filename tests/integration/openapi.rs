@@ -1,0 +1,195 @@
+//! `/api/openapi.json`: a valid OpenAPI 3.1 document that describes every route of the
+//! HTTP interface but the tiles and the web map, and that the OGC landing page links to.
+
+use std::collections::BTreeSet;
+
+use observatory_tests::{TestApp, TestDb};
+use serde_json::Value;
+
+const OPENAPI_TYPE: &str = "application/vnd.oai.openapi+json;version=3.1";
+
+/// Every route of the API router (README, "HTTP interface"), as OpenAPI path templates.
+const ROUTES: [&str; 15] = [
+    "/health",
+    "/api/indicators",
+    "/api/indicators/{id}",
+    "/api/communes/{id}",
+    "/api/openapi.json",
+    "/exports/communes.geojson",
+    "/exports/communes.csv",
+    "/exports/services.geojson",
+    "/exports/services.csv",
+    "/ogc",
+    "/ogc/conformance",
+    "/ogc/collections",
+    "/ogc/collections/{collection}",
+    "/ogc/collections/{collection}/items",
+    "/ogc/collections/{collection}/items/{fid}",
+];
+
+/// A value for each path parameter, to request a documented path.
+fn example(parameter: &str) -> &'static str {
+    match parameter {
+        "collection" => "communes",
+        "fid" | "id" => "BE-33011",
+        _ => "x",
+    }
+}
+
+fn fill_template(template: &str) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find('}').map_or(rest.len(), |e| start + e);
+        out.push_str(example(&rest[start + 1..end]));
+        rest = rest.get(end + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every `$ref` in the document.
+fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    ("$ref", Value::String(s)) => out.push(s),
+                    _ => refs(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_valid_and_describes_every_route() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    let app = TestApp::spawn(db.pool.clone()).await?;
+
+    // Found the way an OGC client finds it: the landing page's service-desc link.
+    let landing: Value = app.get("/ogc").await?.json().await?;
+    let desc = landing["links"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|l| l["rel"] == "service-desc")
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("no service-desc link: {landing}"))?;
+    assert_eq!(desc["type"], OPENAPI_TYPE);
+    let href = desc["href"].as_str().unwrap_or_default();
+    assert_eq!(href, format!("{}/api/openapi.json", app.base));
+    let response = app.client.get(href).send().await?;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], OPENAPI_TYPE);
+    let text = response.text().await?;
+
+    // Parsed and checked by an OpenAPI 3.1 library.
+    let spec = oas3::from_json(&text)?;
+    let version = spec.validate_version()?;
+    assert_eq!((version.major, version.minor), (3, 1));
+    assert!(!spec.info.title.is_empty());
+
+    let documented: BTreeSet<String> = spec
+        .paths
+        .iter()
+        .flatten()
+        .map(|(p, _)| p.clone())
+        .collect();
+    let expected: BTreeSet<String> = ROUTES.iter().map(|r| (*r).to_owned()).collect();
+    assert_eq!(documented, expected);
+
+    let mut operation_ids = BTreeSet::new();
+    for (path, method, operation) in spec.operations() {
+        assert_eq!(method, "GET", "{path}: the interface only reads");
+        assert!(
+            operation.summary.as_deref().is_some_and(|s| !s.is_empty()),
+            "{path} says what it does"
+        );
+        let id = operation.operation_id.clone().unwrap_or_default();
+        assert!(
+            operation_ids.insert(id.clone()),
+            "{path}: operationId {id:?} is unique"
+        );
+        let responses = operation.responses.as_ref();
+        assert!(
+            responses.is_some_and(|r| r.contains_key("200")),
+            "{path} describes its answer"
+        );
+        // Every path parameter of the template is described, and only those.
+        let in_template: BTreeSet<&str> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|p| p.split_once('}').map(|(name, _)| name))
+            .collect();
+        let described: BTreeSet<String> = operation
+            .parameters
+            .iter()
+            .filter_map(|p| p.resolve(&spec).ok())
+            .filter(|p| p.location == oas3::spec::ParameterIn::Path)
+            .map(|p| p.name)
+            .collect();
+        let described: BTreeSet<&str> = described.iter().map(String::as_str).collect();
+        assert_eq!(in_template, described, "{path}: path parameters");
+    }
+
+    // The filters of the exports are described as query parameters.
+    let filters = |path: &str| -> BTreeSet<String> {
+        spec.operations()
+            .find(|(p, _, _)| p == path)
+            .map(|(_, _, op)| {
+                op.parameters
+                    .iter()
+                    .filter_map(|p| p.resolve(&spec).ok())
+                    .filter(|p| p.location == oas3::spec::ParameterIn::Query)
+                    .map(|p| p.name)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let services: BTreeSet<String> = ["bbox", "category", "commune", "date"]
+        .map(String::from)
+        .into();
+    let communes: BTreeSet<String> = ["bbox", "commune"].map(String::from).into();
+    assert_eq!(filters("/exports/services.geojson"), services);
+    assert_eq!(filters("/exports/services.csv"), services);
+    assert_eq!(filters("/exports/communes.geojson"), communes);
+    assert_eq!(filters("/exports/communes.csv"), communes);
+
+    // Every reference points into the document.
+    let raw: Value = serde_json::from_str(&text)?;
+    let mut all = Vec::new();
+    refs(&raw, &mut all);
+    assert!(!all.is_empty(), "the error body is a shared schema");
+    for r in all {
+        let pointer = r
+            .strip_prefix('#')
+            .ok_or_else(|| anyhow::anyhow!("{r} points outside the document"))?;
+        assert!(raw.pointer(pointer).is_some(), "{r} resolves");
+    }
+
+    // Every documented path is served by a handler: the answer is JSON or a download,
+    // never the web map's fallback (whose 404 has no JSON body).
+    for path in &documented {
+        let response = app.get(&fill_template(path)).await?;
+        let status = response.status();
+        let media_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            media_type.contains("json") || media_type.starts_with("text/csv"),
+            "{path}: {status} {media_type}"
+        );
+        if status == 404 {
+            let body: Value = response.json().await?;
+            assert!(body["error"].is_string(), "{path}: {body}");
+        }
+    }
+    db.drop_database().await
+}
