@@ -56,41 +56,12 @@ if ((${#missing[@]} > 0)); then
 fi
 
 # --- scratch folder and cluster -----------------------------------------------------------
-WORK="$(mktemp -d /tmp/obsbench.XXXXXX)"
-chmod 755 "$WORK" # as root, the server runs as `postgres`, which must reach the socket folder
-PGDIR="$WORK/pg"
-cluster_started=0
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if ((cluster_started)); then
-        say "stopping the cluster"
-        env -u DATABASE_URL "$OBSERVATORY" db stop --cluster-dir "$PGDIR" >/dev/null 2>&1 ||
-            echo "warning: could not stop the cluster in $PGDIR" >&2
-    fi
-    rm -rf -- "$WORK"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-say "starting a private PostGIS cluster in $PGDIR"
-cluster_started=1
-env -u DATABASE_URL "$OBSERVATORY" db start --cluster-dir "$PGDIR" >"$WORK/db-start.log" 2>&1 || {
-    cat "$WORK/db-start.log" >&2
-    echo "could not start the cluster" >&2
-    exit 1
-}
-
-ADMIN_URL="postgresql:///postgres?host=$PGDIR&port=5432&user=observatory"
-BENCH_URL="postgresql:///bench?host=$PGDIR&port=5432&user=observatory"
+source "$ROOT/benches/private_cluster.sh"
+start_private_cluster obsbench
 OGR_CONNINFO="PG:host=$PGDIR port=5432 user=observatory dbname=bench"
 
 sql() { psql -X -q -v ON_ERROR_STOP=1 -tA "$BENCH_URL" -c "$1"; }
 
-psql -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL" -c "CREATE DATABASE bench"
 sql "CREATE EXTENSION IF NOT EXISTS postgis"
 
 say "loading the Westhoek communes (observatory ingest)"

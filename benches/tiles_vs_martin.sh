@@ -71,10 +71,6 @@ if ((${#missing[@]} > 0)); then
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-WORK="$(mktemp -d /tmp/obstiles.XXXXXX)"
-chmod 755 "$WORK"
-PGDIR="$WORK/pg"
-cluster_started=0
 server_pid=""
 
 stop_server() {
@@ -84,31 +80,10 @@ stop_server() {
         server_pid=""
     fi
 }
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    stop_server
-    if ((cluster_started)); then
-        env -u DATABASE_URL "$OBSERVATORY" db stop --cluster-dir "$PGDIR" >/dev/null 2>&1 ||
-            echo "warning: could not stop the cluster in $PGDIR" >&2
-    fi
-    rm -rf -- "$WORK"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-say "starting a private PostGIS cluster in $PGDIR"
-cluster_started=1
-env -u DATABASE_URL "$OBSERVATORY" db start --cluster-dir "$PGDIR" >"$WORK/db-start.log" 2>&1 || {
-    cat "$WORK/db-start.log" >&2
-    exit 1
-}
-ADMIN_URL="postgresql:///postgres?host=$PGDIR&port=5432&user=observatory"
-BENCH_URL="postgresql:///bench?host=$PGDIR&port=5432&user=observatory"
+before_cleanup() { stop_server; }
+source "$ROOT/benches/private_cluster.sh"
+start_private_cluster obstiles
 sql() { psql -X -q -v ON_ERROR_STOP=1 -tA "$BENCH_URL" "$@"; }
-psql -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL" -c "CREATE DATABASE bench"
 
 say "loading the Westhoek release (observatory ingest)"
 DATABASE_URL="$BENCH_URL" "$OBSERVATORY" ingest --no-progress >"$WORK/ingest.out" 2>"$WORK/ingest.err" || {
