@@ -7,7 +7,8 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::PgPool;
 
 pub enum Database {
-    External(PgConnectOptions),
+    /// Boxed: connection options are far larger than the embedded cluster's description.
+    External(Box<PgConnectOptions>),
     Embedded(EmbeddedCluster),
 }
 
@@ -20,7 +21,7 @@ pub struct Opened {
 impl Database {
     pub fn choose(url: Option<&str>, cluster_dir: &Path) -> anyhow::Result<Database> {
         Ok(match url.filter(|u| !u.trim().is_empty()) {
-            Some(url) => Database::External(database::options_from_url(url)?),
+            Some(url) => Database::External(Box::new(database::options_from_url(url)?)),
             None => Database::Embedded(EmbeddedCluster::new(cluster_dir)?),
         })
     }
@@ -29,7 +30,7 @@ impl Database {
         match self {
             Database::External(options) => {
                 tracing::info!(database = %database::describe(&options), "using DATABASE_URL");
-                let pool = database::connect_and_migrate(options, max_connections).await?;
+                let pool = database::connect_and_migrate(*options, max_connections).await?;
                 Ok(Opened {
                     pool,
                     cluster: None,

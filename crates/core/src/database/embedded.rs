@@ -241,7 +241,7 @@ impl EmbeddedCluster {
         };
         command
             .stdin(Stdio::null())
-            .current_dir(&self.dir.parent().unwrap_or(Path::new("/")));
+            .current_dir(self.dir.parent().unwrap_or(Path::new("/")));
         Ok(command)
     }
 

@@ -135,11 +135,11 @@ mod tests {
 
     #[test]
     fn the_same_digits_in_two_countries_are_two_communes() {
-        let be = CommuneCode::parse(Country::Belgium, "57097").unwrap();
-        let fr = CommuneCode::parse(Country::France, "57097").unwrap();
+        let be = CommuneCode::parse(Country::Belgium, "57097").expect("a Belgian code");
+        let fr = CommuneCode::parse(Country::France, "57097").expect("a French code");
         assert_ne!(be, fr);
         assert_eq!(be.id().to_string(), "BE-57097");
-        assert_eq!("FR-57097".parse::<CommuneId>().unwrap().code(), &fr);
+        assert_eq!("FR-57097".parse::<CommuneId>().expect("an id").code(), &fr);
     }
 
     #[test]

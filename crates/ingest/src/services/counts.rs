@@ -13,9 +13,19 @@ use crate::manifest::{CountLayout, CountSpec, Manifest, Source, SourceSpec};
 use crate::read::CsvTable;
 use crate::summary::Summary;
 use crate::taxonomy::{Mapping, Taxonomy};
-use crate::IngestError;
+use crate::{IngestError, Location};
 
 type Key = (CommuneCode, String, Year);
+
+/// The counts as parallel columns, sent in one statement with UNNEST.
+#[derive(Default)]
+struct CountRows<'a> {
+    country: Vec<&'a str>,
+    code: Vec<&'a str>,
+    category: Vec<&'a str>,
+    year: Vec<i16>,
+    count: Vec<i32>,
+}
 
 pub async fn load_counts(
     tx: &mut PgConnection,
@@ -36,27 +46,36 @@ pub async fn load_counts(
         .execute(&mut *tx)
         .await
         .map_err(db("replacing counts"))?;
-    let mut columns: (Vec<&str>, Vec<&str>, Vec<&str>, Vec<i16>, Vec<i32>) = Default::default();
+    let mut rows = CountRows::default();
     for ((code, category, year), count) in &counts {
-        columns.0.push(code.country().iso2());
-        columns.1.push(code.code());
-        columns.2.push(category);
-        columns.3.push(year.get());
-        columns.4.push(i32::try_from(*count).unwrap_or(i32::MAX));
+        let count = i32::try_from(*count).map_err(|_| {
+            IngestError::input(
+                &source.path,
+                Location::File,
+                None,
+                format!(
+                    "{} services of `{category}` in {} in {year}: more than a count column holds",
+                    count,
+                    code.id()
+                ),
+            )
+        })?;
+        rows.country.push(code.country().iso2());
+        rows.code.push(code.code());
+        rows.category.push(category);
+        rows.year.push(year.get());
+        rows.count.push(count);
     }
-    sqlx::query(
-        "INSERT INTO service_count (country, code, category, year, count, source_id)
-         SELECT *, $6 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::smallint[], $5::integer[])",
-    )
-    .bind(columns.0)
-    .bind(columns.1)
-    .bind(columns.2)
-    .bind(columns.3)
-    .bind(columns.4)
-    .bind(&source.id)
-    .execute(&mut *tx)
-    .await
-    .map_err(db("inserting counts"))?;
+    sqlx::query(include_str!("sql/insert_counts.sql"))
+        .bind(rows.country)
+        .bind(rows.code)
+        .bind(rows.category)
+        .bind(rows.year)
+        .bind(rows.count)
+        .bind(&source.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("inserting counts"))?;
     super::record_coverage(tx, &source.id, &spec.coverage).await?;
     summary.source(&source.id).loaded += counts.len() as u64;
     Ok(())

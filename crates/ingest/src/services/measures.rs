@@ -64,33 +64,23 @@ pub async fn load_measures(
         .execute(&mut *tx)
         .await
         .map_err(db("replacing measures"))?;
-    let unmatched: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT m.id FROM unnest($1::text[]) AS m(id)
-         WHERE NOT EXISTS (SELECT 1 FROM service_provenance p WHERE p.source_id = $2 AND p.record_id = m.id)
-         ORDER BY 1",
-    )
-    .bind(&ids)
-    .bind(&spec.of_source)
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(db("matching measures to services"))?;
-    let inserted = sqlx::query(
-        "INSERT INTO service_measure (service_id, source_id, measure, on_date, value)
-         SELECT DISTINCT ON (p.service_id, m.measure, m.on_date) p.service_id, $5, m.measure, m.on_date, m.value
-         FROM UNNEST($1::text[], $2::text[], $3::date[], $4::float8[]) AS m(id, measure, on_date, value)
-         JOIN service_provenance p ON p.source_id = $6 AND p.record_id = m.id
-         ORDER BY p.service_id, m.measure, m.on_date",
-    )
-    .bind(&ids)
-    .bind(&measures)
-    .bind(&dates)
-    .bind(&values)
-    .bind(&source.id)
-    .bind(&spec.of_source)
-    .execute(&mut *tx)
-    .await
-    .map_err(db("inserting measures"))?
-    .rows_affected();
+    let unmatched: Vec<String> = sqlx::query_scalar(include_str!("sql/unmatched_measure_ids.sql"))
+        .bind(&ids)
+        .bind(&spec.of_source)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db("matching measures to services"))?;
+    let inserted = sqlx::query(include_str!("sql/insert_measures.sql"))
+        .bind(&ids)
+        .bind(&measures)
+        .bind(&dates)
+        .bind(&values)
+        .bind(&source.id)
+        .bind(&spec.of_source)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("inserting measures"))?
+        .rows_affected();
     stats.loaded += inserted;
     if !unmatched.is_empty() {
         stats.warnings += unmatched.len() as u64;

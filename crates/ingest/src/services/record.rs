@@ -46,6 +46,8 @@ impl Fields<'_> {
 }
 
 /// Streams the records of a services file.
+// One reader per file: the size difference between the variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum RecordReader {
     Geojson {
         path: std::path::PathBuf,

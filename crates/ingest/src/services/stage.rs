@@ -206,6 +206,8 @@ fn location_text(location: &Location) -> String {
     }
 }
 
+// One outcome per record on the hot path: boxing the row would allocate for each.
+#[allow(clippy::large_enum_variant)]
 enum Outcome {
     /// record_id, category, raw_category, name, address, source_commune, x, y, seen_on, status, attributes
     Row([Option<String>; 11], (f64, f64)),
