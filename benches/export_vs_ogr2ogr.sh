@@ -22,40 +22,19 @@ set -euo pipefail
 
 COUNT="${1:-500000}"
 RUNS="${RUNS:-3}"
-case "$COUNT" in '' | *[!0-9]*) echo "COUNT must be a positive whole number, not '$COUNT'" >&2; exit 2 ;; esac
-case "$RUNS" in '' | *[!0-9]*) echo "RUNS must be a whole number from 1 to 50, not '$RUNS'" >&2; exit 2 ;; esac
-if ((COUNT < 1)); then echo "COUNT must be at least 1" >&2; exit 2; fi
-if ((RUNS < 1 || RUNS > 50)); then echo "RUNS must be from 1 to 50" >&2; exit 2; fi
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OBSERVATORY="${OBSERVATORY:-$ROOT/target/release/observatory}"
 if [[ "$OBSERVATORY" != /* ]]; then OBSERVATORY="$PWD/$OBSERVATORY"; fi
 GENERATOR="$ROOT/benches/generate_services.py"
+source "$ROOT/benches/lib.sh"
+whole_number COUNT 1
+whole_number RUNS 1 50
 cd "$ROOT" # `observatory ingest` finds data/manifests/westhoek.toml from here
 
 exec 3>&1 1>&2
-say() { printf '==> %s\n' "$*" >&2; }
-
-if [[ ! -x "$OBSERVATORY" ]]; then
-    echo "No observatory binary at $OBSERVATORY." >&2
-    echo "Build it first: cargo build --release --bin observatory" >&2
-    exit 1
-fi
-
-# --- tools ------------------------------------------------------------------------------
-missing=()
-command -v ogr2ogr >/dev/null 2>&1 || missing+=(gdal-bin)
-command -v curl >/dev/null 2>&1 || missing+=(curl)
-[[ -x /usr/bin/time ]] || missing+=(time)
-command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
-command -v python3 >/dev/null 2>&1 || missing+=(python3)
-if ((${#missing[@]} > 0)); then
-    sudo=()
-    if [[ "$(id -u)" -ne 0 ]]; then sudo=(sudo); fi
-    say "installing ${missing[*]}"
-    "${sudo[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+require_observatory
+install_missing ogr2ogr=gdal-bin curl=curl /usr/bin/time=time psql=postgresql-client python3=python3
 
 # --- scratch folder, cluster, server ---------------------------------------------------------
 server_pid=""
@@ -65,7 +44,6 @@ before_cleanup() {
         wait "$server_pid" 2>/dev/null || true
     fi
 }
-source "$ROOT/benches/private_cluster.sh"
 start_private_cluster obsexport
 OGR_CONNINFO="PG:host=$PGDIR port=5432 user=observatory dbname=bench"
 

@@ -36,40 +36,25 @@ PER_ZOOM="${PER_ZOOM:-175}"
 MODES="${MODES:-off on}"
 OBS_PORT="${OBS_PORT:-18480}"
 MARTIN_PORT="${MARTIN_PORT:-18481}"
-for v in RUNS DURATION WARMUP CONNECTIONS THREADS PER_ZOOM OBS_PORT MARTIN_PORT; do
-    case "${!v}" in '' | *[!0-9]*) echo "$v must be a whole number, not '${!v}'" >&2; exit 2 ;; esac
-done
-
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OBSERVATORY="${OBSERVATORY:-$ROOT/target/release/observatory}"
 if [[ "$OBSERVATORY" != /* ]]; then OBSERVATORY="$PWD/$OBSERVATORY"; fi
 MARTIN="${MARTIN:-$(command -v martin || true)}"
+source "$ROOT/benches/lib.sh"
+for v in RUNS DURATION WARMUP CONNECTIONS THREADS PER_ZOOM OBS_PORT MARTIN_PORT; do
+    whole_number "$v"
+done
 cd "$ROOT"
 
 exec 3>&1 1>&2
-say() { printf '==> %s\n' "$*" >&2; }
-
-if [[ ! -x "$OBSERVATORY" ]]; then
-    echo "No observatory binary at $OBSERVATORY. Build it first: cargo build --release -p observatory" >&2
-    exit 1
-fi
+require_observatory
 if [[ -z "$MARTIN" || ! -x "$MARTIN" ]]; then
     echo "No martin binary (MARTIN='$MARTIN'). Install martin 1.14 with" >&2
     echo "  cargo install martin --locked --no-default-features --features postgres --root DIR" >&2
     echo "and run again with MARTIN=DIR/bin/martin." >&2
     exit 1
 fi
-missing=()
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
-command -v curl >/dev/null 2>&1 || missing+=(curl)
-if ((${#missing[@]} > 0)); then
-    sudo=()
-    if [[ "$(id -u)" -ne 0 ]]; then sudo=(sudo); fi
-    say "installing ${missing[*]}"
-    "${sudo[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+install_missing wrk=wrk psql=postgresql-client curl=curl
 
 server_pid=""
 
@@ -81,7 +66,6 @@ stop_server() {
     fi
 }
 before_cleanup() { stop_server; }
-source "$ROOT/benches/private_cluster.sh"
 start_private_cluster obstiles
 sql() { psql -X -q -v ON_ERROR_STOP=1 -tA "$BENCH_URL" "$@"; }
 
