@@ -192,3 +192,18 @@ async fn a_duplicate_population_row() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_count_too_large_for_its_column() -> anyhow::Result<()> {
+    let message = rejected(
+        "fr-bpe-2009",
+        "bpe2009.csv",
+        "INSEECOM,Total de NB_EQUIP,Bureau de poste\n59183,3000000000,3000000000\n",
+    )
+    .await?;
+    assert!(
+        message.contains("3000000000 services of `post_office` in FR-59183 in 2009"),
+        "{message}"
+    );
+    Ok(())
+}
