@@ -340,6 +340,10 @@ impl TileService {
             let tile = build(&self.inner.pool, &key).await?;
             return Ok((Arc::new(tile), version, CacheStatus::Off));
         };
+        // A plain lookup first: most requests are hits, and the entry API below costs more.
+        if let Some(tile) = cache.get(&key).await {
+            return Ok((tile, version, CacheStatus::Hit));
+        }
         let entry = cache
             .entry(key)
             .or_try_insert_with(async { build(&self.inner.pool, &key).await.map(Arc::new) })

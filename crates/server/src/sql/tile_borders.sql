@@ -17,7 +17,9 @@ lines AS (
     FROM admin_boundary a, bounds b
     WHERE a.geom_3857 && b.search
 ),
-features AS (
+-- MATERIALIZED: otherwise the outer "geom IS NOT NULL" is pushed into this query and
+-- ST_AsMVTGeom, the costly part, runs twice per feature.
+features AS MATERIALIZED (
     SELECT ST_AsMVTGeom(CASE WHEN $1 <= 6 THEN l.geom_3857_z6
                              WHEN $1 <= 8 THEN l.geom_3857_z8
                              WHEN $1 <= 10 THEN l.geom_3857_z10

@@ -4,7 +4,9 @@ WITH bounds AS (
     SELECT ST_TileEnvelope($1, $2, $3) AS envelope,
            ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096) AS search
 ),
-features AS (
+-- MATERIALIZED: otherwise the outer "geom IS NOT NULL" is pushed into this query and
+-- ST_AsMVTGeom, the costly part, runs twice per feature.
+features AS MATERIALIZED (
     SELECT ST_AsMVTGeom(s.geom_3857, b.envelope, 4096, 64, true) AS geom,
            s.id,
            s.category,
