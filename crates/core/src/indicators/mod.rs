@@ -107,6 +107,33 @@ pub async fn refresh_for_service(
 }
 
 /// Whether every row is rewritten, without per-row key checks (see `sql/full_begin.sql`).
+/// The nearest services of one category to the origins in scope: across the border, then
+/// within the country for the origins whose nearest is abroad (see nearest_search.sql).
+async fn nearest_of_category(conn: &mut PgConnection, category: &str) -> Result<(), sqlx::Error> {
+    sqlx::raw_sql(include_str!("sql/nearest_clear.sql"))
+        .execute(&mut *conn)
+        .await?;
+    for scope in ["any", "national"] {
+        sqlx::query(include_str!("sql/nearest_search.sql"))
+            .bind(category)
+            .bind(scope)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(include_str!("sql/nearest_settle.sql"))
+            .bind(category)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::raw_sql(include_str!("sql/nearest_next.sql"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query(include_str!("sql/nearest_write.sql"))
+        .bind(category)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Refresh {
     Full,
@@ -131,10 +158,7 @@ async fn refresh_nearest(conn: &mut PgConnection, refresh: Refresh) -> Result<()
         .fetch_all(&mut *conn)
         .await?;
     for category in &categories {
-        sqlx::query(include_str!("sql/nearest_category.sql"))
-            .bind(category)
-            .execute(&mut *conn)
-            .await?;
+        nearest_of_category(conn, category).await?;
     }
     if refresh == Refresh::Full {
         sqlx::raw_sql(include_str!("sql/full_nearest_end.sql"))

@@ -28,3 +28,8 @@ GROUP BY p.source_id
 HAVING count(DISTINCT d) > 1;
 ANALYZE series;
 
+-- The nearest services of one category, while it is searched (nearest_search.sql).
+CREATE TEMP TABLE IF NOT EXISTS nearest_found (
+    origin text, country char(2), scope text, service_id bigint, service_country char(2),
+    distance float8, proven boolean
+) ON COMMIT DROP;

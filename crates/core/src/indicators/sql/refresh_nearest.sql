@@ -1,4 +1,4 @@
--- Before the nearest services of the origins in scope are searched (nearest_category.sql,
+-- Before the nearest services of the origins in scope are searched (nearest_search.sql,
 -- once per category): statistics for the work tables, and the rows being replaced.
 -- Temporary tables get no statistics by themselves: without them the planner guesses badly.
 ANALYZE nearest_scope;

@@ -1,0 +1,2 @@
+-- Before the next category is searched.
+TRUNCATE nearest_found
