@@ -27,8 +27,8 @@ CROSS JOIN LATERAL (
     LIMIT 4
 ) AS k
 WHERE n.category = $1
-  AND ($2 = 'any' OR EXISTS (
-      SELECT 1 FROM nearest_found f
-      WHERE f.origin = o.id AND f.scope = 'any' AND f.service_country IS DISTINCT FROM o.country))
+  AND ($2 = 'any' OR o.id IN (
+      SELECT f.origin FROM nearest_found f
+      WHERE f.scope = 'any' AND f.service_country IS DISTINCT FROM f.country))
 WINDOW w AS (PARTITION BY o.id)
 ORDER BY o.id, k.distance, k.id
