@@ -119,11 +119,11 @@ async fn nearest_of_category(conn: &mut PgConnection, category: &str) -> Result<
             .bind(scope)
             .execute(&mut *conn)
             .await?;
-        sqlx::query(include_str!("sql/nearest_settle.sql"))
-            .bind(category)
+        sqlx::raw_sql(include_str!("sql/nearest_next.sql"))
             .execute(&mut *conn)
             .await?;
-        sqlx::raw_sql(include_str!("sql/nearest_next.sql"))
+        sqlx::query(include_str!("sql/nearest_settle.sql"))
+            .bind(category)
             .execute(&mut *conn)
             .await?;
     }

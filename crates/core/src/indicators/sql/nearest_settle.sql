@@ -1,10 +1,9 @@
 -- The origins nearest_search.sql could not prove (several services at almost the same
 -- distance, e.g. at one address): every service closer on the spheroid than the best
 -- candidate lies within distance × mercator_scale_bound in the plane, so one search of
--- that disc on the category's index ($1) finds the nearest for certain.
-UPDATE nearest_found f
-SET service_id = settled.id, service_country = settled.country, distance = settled.distance, proven = true
-FROM (
+-- that disc on the category's index ($1) finds the nearest for certain. (MATERIALIZED:
+-- searched once, then joined; otherwise PostgreSQL may search once per row of the table.)
+WITH settled AS MATERIALIZED (
     SELECT u.origin, u.scope, k.id, k.country, k.distance
     FROM nearest_found u
     JOIN access_origin o ON o.id = u.origin
@@ -18,5 +17,8 @@ FROM (
         LIMIT 1
     ) AS k
     WHERE NOT u.proven
-) AS settled
+)
+UPDATE nearest_found f
+SET service_id = settled.id, service_country = settled.country, distance = settled.distance, proven = true
+FROM settled
 WHERE f.origin = settled.origin AND f.scope = settled.scope
