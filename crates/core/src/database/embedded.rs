@@ -142,8 +142,13 @@ impl EmbeddedCluster {
         if !self.data_dir().join("PG_VERSION").exists() {
             self.init(&bin).await?;
         }
+        // No replica ever follows this cluster, so the WAL records only what crash recovery
+        // needs (wal_level=minimal): a table an ingest or a full refresh creates or
+        // truncates in its transaction is then written, indexed and synced at commit
+        // without copying every page into the WAL as well.
         let options = format!(
-            "-c listen_addresses='' -c unix_socket_directories='{}' -p {SOCKET_PORT}",
+            "-c listen_addresses='' -c unix_socket_directories='{}' -p {SOCKET_PORT} \
+             -c wal_level=minimal -c max_wal_senders=0",
             self.dir.display()
         );
         tracing::info!(dir = %self.dir.display(), version = bin.version, "starting embedded PostgreSQL");
