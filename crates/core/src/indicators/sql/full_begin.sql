@@ -1,7 +1,7 @@
 -- A full refresh rewrites every row of access_nearest and indicator_value, all derived in
 -- this transaction from the rows they refer to: checking their foreign keys row by row
--- and maintaining their indexes row by row cost more than computing them. Keys and
--- indexes are dropped here and added back by full_end.sql, which checks every row at
+-- and maintaining their indexes row by row cost more than computing them. Keys are
+-- dropped here and added back by full_end.sql, which checks every row at
 -- once (one join per key) and builds each index in one pass, before the transaction can
 -- commit. Nothing in between relies on them.
 ALTER TABLE access_nearest
@@ -13,4 +13,3 @@ ALTER TABLE indicator_value
     DROP CONSTRAINT indicator_value_indicator_fk,
     DROP CONSTRAINT indicator_value_commune_fk,
     DROP CONSTRAINT indicator_value_pkey;
-DROP INDEX indicator_value_commune_idx;

@@ -6,34 +6,47 @@ WHERE i.country = v.country AND i.code = v.code AND i.category = v.category
   AND i.indicator IN ('service_count', 'services_per_1000', 'service_presence', 'nearest_service_m',
                       'nearest_service_national_m', 'services_gained', 'services_lost');
 
--- Counts from points, where a source covers the category on the commune's side.
-INSERT INTO indicator_value (indicator, country, code, category, year, value, no_data, sources)
-SELECT 'service_count', c.country, c.code, k.id, 0,
-       CASE WHEN cp.category IS NOT NULL THEN coalesce(n.count, 0) END,
-       CASE WHEN cp.category IS NULL THEN 'no source gives ' || k.id || ' locations in ' || c.country END,
-       coalesce(cp.sources, '{}')
-FROM value_scope v
-JOIN commune c ON c.country = v.country AND c.code = v.code
-JOIN service_category k ON k.id = v.category
-LEFT JOIN covered_points cp ON cp.category = k.id AND cp.country = c.country
-LEFT JOIN (
-    SELECT country, commune_code, category, count(*) AS count
-    FROM service WHERE NOT closure_candidate AND commune_code IS NOT NULL
-    GROUP BY 1, 2, 3
-) AS n ON n.country = c.country AND n.commune_code = c.code AND n.category = k.id;
-
--- Counts per commune and year from inventories (BPE): a commune missing from a year's
--- file had none of the types that year's file counts.
-INSERT INTO indicator_value (indicator, country, code, category, year, value, sources)
-SELECT 'service_count', c.country, c.code, y.category, y.year, coalesce(n.count, 0), y.sources
-FROM (SELECT sc.country, category, year, array_agg(DISTINCT source_id) AS sources
-      FROM service_count JOIN source_coverage sc USING (source_id)
-      GROUP BY sc.country, category, year) AS y
-JOIN value_scope v ON v.country = y.country AND v.category = y.category
-JOIN commune c ON c.country = v.country AND c.code = v.code
-LEFT JOIN (SELECT country, code, category, year, sum(count) AS count FROM service_count GROUP BY 1, 2, 3, 4) AS n
-       ON n.country = c.country AND n.code = c.code AND n.category = y.category AND n.year = y.year;
-
+-- Services per (commune, category, year) in scope, written as three indicators by one
+-- statement: the count, per 1,000 inhabitants, and presence. Counts come from points
+-- (year 0) where a source covers the category on the commune's side, and per year from
+-- inventories (BPE): a commune missing from a year's file had none of the types that
+-- year's file counts. population_year: the year whose population the count is set
+-- against.
+WITH counted AS MATERIALIZED (
+    SELECT c.country, c.code, k.id AS category, 0::smallint AS year,
+           CASE WHEN cp.category IS NOT NULL THEN coalesce(n.count, 0)::float8 END AS value,
+           CASE WHEN cp.category IS NULL THEN 'no source gives ' || k.id || ' locations in ' || c.country END AS no_data,
+           coalesce(cp.sources, '{}') AS sources,
+           c.population_year
+    FROM value_scope v
+    JOIN commune c ON c.country = v.country AND c.code = v.code
+    JOIN service_category k ON k.id = v.category
+    LEFT JOIN covered_points cp ON cp.category = k.id AND cp.country = c.country
+    LEFT JOIN (
+        SELECT country, commune_code, category, count(*) AS count
+        FROM service WHERE NOT closure_candidate AND commune_code IS NOT NULL
+        GROUP BY 1, 2, 3
+    ) AS n ON n.country = c.country AND n.commune_code = c.code AND n.category = k.id
+    UNION ALL
+    SELECT c.country, c.code, y.category, y.year, coalesce(n.count, 0)::float8, NULL, y.sources, y.year
+    FROM (SELECT sc.country, category, year, array_agg(DISTINCT source_id) AS sources
+          FROM service_count JOIN source_coverage sc USING (source_id)
+          GROUP BY sc.country, category, year) AS y
+    JOIN value_scope v ON v.country = y.country AND v.category = y.category
+    JOIN commune c ON c.country = v.country AND c.code = v.code
+    LEFT JOIN (SELECT country, code, category, year, sum(count) AS count FROM service_count GROUP BY 1, 2, 3, 4) AS n
+           ON n.country = c.country AND n.code = c.code AND n.category = y.category AND n.year = y.year
+),
+counts AS (
+    INSERT INTO indicator_value (indicator, country, code, category, year, value, no_data, sources)
+    SELECT 'service_count', country, code, category, year, value, no_data, sources FROM counted
+),
+presence AS (
+    INSERT INTO indicator_value (indicator, country, code, category, year, value, no_data, sources)
+    SELECT 'service_presence', country, code, category, year,
+           CASE WHEN value IS NOT NULL THEN (value > 0)::int END, no_data, sources
+    FROM counted
+)
 INSERT INTO indicator_value (indicator, country, code, category, year, value, no_data, sources)
 SELECT 'services_per_1000', v.country, v.code, v.category, v.year,
        CASE WHEN v.value IS NOT NULL AND p.population > 0 THEN v.value * 1000.0 / p.population END,
@@ -41,21 +54,11 @@ SELECT 'services_per_1000', v.country, v.code, v.category, v.year,
             WHEN p.population IS NULL THEN 'no population for ' || CASE WHEN v.year = 0 THEN 'this commune' ELSE v.year::text END || ' in the data'
             WHEN p.population = 0 THEN 'no inhabitants' END,
        v.sources || coalesce(p.sources, '{}')
-FROM indicator_value v
-JOIN value_scope sc ON sc.country = v.country AND sc.code = v.code AND sc.category = v.category
-JOIN commune c ON c.country = v.country AND c.code = v.code
+FROM counted v
 LEFT JOIN (
     SELECT country, code, year, population, ARRAY[source_id] AS sources
     FROM commune_population WHERE covers = ARRAY[code]
-) AS p ON p.country = v.country AND p.code = v.code AND p.year = CASE WHEN v.year = 0 THEN c.population_year ELSE v.year END
-WHERE v.indicator = 'service_count';
-
-INSERT INTO indicator_value (indicator, country, code, category, year, value, no_data, sources)
-SELECT 'service_presence', i.country, i.code, i.category, i.year,
-       CASE WHEN i.value IS NOT NULL THEN (i.value > 0)::int END, i.no_data, i.sources
-FROM indicator_value i
-JOIN value_scope sc ON sc.country = i.country AND sc.code = i.code AND sc.category = i.category
-WHERE i.indicator = 'service_count';
+) AS p ON p.country = v.country AND p.code = v.code AND p.year = v.population_year;
 
 -- Distances: the mean over the commune's origins; no value where the home side is not covered.
 INSERT INTO indicator_value (indicator, country, code, category, year, value, no_data, sources, detail)
