@@ -1,24 +1,6 @@
--- Change between inventories, train series and inventory-based access, recomputed in
--- full: a changed service point touches none of them. Run by a full refresh only, into the
--- table scope_all.sql emptied, so there is nothing to delete first.
-
--- Inventories counted in two years (BPE 2009 and 2013): the net change per category.
--- One pass grouping each commune's two counts (the table has no index during a full
--- refresh, and a join of the counts with themselves was planned as a nested loop).
-WITH span AS MATERIALIZED (
-    SELECT category, min(year) AS first_year, max(year) AS last_year
-    FROM service_count GROUP BY category HAVING min(year) < max(year)
-)
-INSERT INTO indicator_value (indicator, country, code, category, year, value, sources, detail)
-SELECT 'services_net_change', i.country, i.code, i.category, span.last_year,
-       max(i.value) FILTER (WHERE i.year = span.last_year) - max(i.value) FILTER (WHERE i.year = span.first_year),
-       max(i.sources) FILTER (WHERE i.year = span.first_year) || max(i.sources) FILTER (WHERE i.year = span.last_year),
-       jsonb_build_object('from', span.first_year, 'to', span.last_year)
-FROM indicator_value i
-JOIN span ON span.category = i.category AND i.year IN (span.first_year, span.last_year)
-WHERE i.indicator = 'service_count'
-GROUP BY i.country, i.code, i.category, span.first_year, span.last_year
-HAVING count(*) FILTER (WHERE i.year = span.first_year) > 0 AND count(*) FILTER (WHERE i.year = span.last_year) > 0;
+-- Train series and inventory-based access, recomputed in full: a changed service point
+-- touches neither. Run by a full refresh only, into the table scope_all.sql emptied, so
+-- there is nothing to delete first.
 
 -- Trains stopping per day at the commune's stations, first against last year of the series.
 INSERT INTO indicator_value (indicator, country, code, value, no_data, sources, detail)

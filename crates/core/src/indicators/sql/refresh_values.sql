@@ -3,15 +3,17 @@
 -- The per-category values of the (commune, category) pairs in scope.
 DELETE FROM indicator_value i USING value_scope v
 WHERE i.country = v.country AND i.code = v.code AND i.category = v.category
-  AND i.indicator IN ('service_count', 'services_per_1000', 'service_presence', 'nearest_service_m',
-                      'nearest_service_national_m', 'services_gained', 'services_lost');
+  AND i.indicator IN ('service_count', 'services_per_1000', 'service_presence', 'services_net_change',
+                      'nearest_service_m', 'nearest_service_national_m', 'services_gained', 'services_lost');
 
--- Services per (commune, category, year) in scope, written as three indicators by one
--- statement: the count, per 1,000 inhabitants, and presence. Counts come from points
--- (year 0) where a source covers the category on the commune's side, and per year from
--- inventories (BPE): a commune missing from a year's file had none of the types that
--- year's file counts. population_year: the year whose population the count is set
--- against.
+-- Services per (commune, category, year) in scope, written as four indicators by one
+-- statement: the count, per 1,000 inhabitants, presence, and the net change between the
+-- first and last inventory years. Counts come from points (year 0) where a source covers
+-- the category on the commune's side, and per year from inventories (BPE): a commune
+-- missing from a year's file had none of the types that year's file counts.
+-- population_year: the year whose population the count is set against. Every source
+-- table is read for the pairs in scope only, so that the refresh after one service
+-- changed reads a few rows of each.
 WITH counted AS MATERIALIZED (
     SELECT c.country, c.code, k.id AS category, 0::smallint AS year,
            CASE WHEN cp.category IS NOT NULL THEN coalesce(n.count, 0)::float8 END AS value,
@@ -24,17 +26,22 @@ WITH counted AS MATERIALIZED (
     LEFT JOIN covered_points cp ON cp.category = k.id AND cp.country = c.country
     LEFT JOIN (
         SELECT country, commune_code, category, count(*) AS count
-        FROM service WHERE NOT closure_candidate AND commune_code IS NOT NULL
+        FROM service
+        WHERE NOT closure_candidate
+          AND (country, commune_code, category) IN (SELECT country, code, category FROM value_scope)
         GROUP BY 1, 2, 3
     ) AS n ON n.country = c.country AND n.commune_code = c.code AND n.category = k.id
     UNION ALL
     SELECT c.country, c.code, y.category, y.year, coalesce(n.count, 0)::float8, NULL, y.sources, y.year
     FROM (SELECT sc.country, category, year, array_agg(DISTINCT source_id) AS sources
           FROM service_count JOIN source_coverage sc USING (source_id)
+          WHERE category IN (SELECT category FROM value_scope)
           GROUP BY sc.country, category, year) AS y
     JOIN value_scope v ON v.country = y.country AND v.category = y.category
     JOIN commune c ON c.country = v.country AND c.code = v.code
-    LEFT JOIN (SELECT country, code, category, year, sum(count) AS count FROM service_count GROUP BY 1, 2, 3, 4) AS n
+    LEFT JOIN (SELECT country, code, category, year, sum(count) AS count FROM service_count
+               WHERE (country, code, category) IN (SELECT country, code, category FROM value_scope)
+               GROUP BY 1, 2, 3, 4) AS n
            ON n.country = c.country AND n.code = c.code AND n.category = y.category AND n.year = y.year
 ),
 counts AS (
@@ -46,6 +53,25 @@ presence AS (
     SELECT 'service_presence', country, code, category, year,
            CASE WHEN value IS NOT NULL THEN (value > 0)::int END, no_data, sources
     FROM counted
+),
+-- Inventories counted in two years or more (BPE 2009 and 2013): the net change per
+-- category, at the last year.
+span AS (
+    SELECT category, min(year) AS first_year, max(year) AS last_year
+    FROM service_count
+    WHERE category IN (SELECT category FROM value_scope)
+    GROUP BY category HAVING min(year) < max(year)
+),
+net_change AS (
+    INSERT INTO indicator_value (indicator, country, code, category, year, value, sources, detail)
+    SELECT 'services_net_change', v.country, v.code, v.category, span.last_year,
+           max(v.value) FILTER (WHERE v.year = span.last_year) - max(v.value) FILTER (WHERE v.year = span.first_year),
+           max(v.sources) FILTER (WHERE v.year = span.first_year) || max(v.sources) FILTER (WHERE v.year = span.last_year),
+           jsonb_build_object('from', span.first_year, 'to', span.last_year)
+    FROM counted v
+    JOIN span ON span.category = v.category AND v.year IN (span.first_year, span.last_year)
+    GROUP BY v.country, v.code, v.category, span.first_year, span.last_year
+    HAVING count(*) FILTER (WHERE v.year = span.first_year) > 0 AND count(*) FILTER (WHERE v.year = span.last_year) > 0
 )
 INSERT INTO indicator_value (indicator, country, code, category, year, value, no_data, sources)
 SELECT 'services_per_1000', v.country, v.code, v.category, v.year,
@@ -81,6 +107,7 @@ LEFT JOIN (
 LEFT JOIN (
     SELECT o.country, o.commune, a.category, a.scope, avg(a.distance_m) AS mean, count(*) AS origins
     FROM access_nearest a JOIN access_origin o ON o.id = a.origin
+    WHERE (o.country, o.commune, a.category) IN (SELECT country, code, category FROM value_scope)
     GROUP BY 1, 2, 3, 4
 ) AS d ON d.country = c.country AND d.commune = c.code AND d.category = k.id AND d.scope = scope.name;
 
