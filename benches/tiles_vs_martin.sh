@@ -99,17 +99,7 @@ SELECT c.geom_3857 AS geom, c.country || '-' || c.code AS id, c.code, c.country:
        ind.nearest_pharmacy_m, ind.nearest_hospital_m, ind.nearest_rail_station_m,
        ind.nearest_post_office_m, ind.nearest_secondary_school_m, ind.population_change_pct
 FROM commune c
-LEFT JOIN LATERAL (
-    SELECT round(max(value) FILTER (WHERE indicator = 'nearest_service_m' AND category = 'pharmacy'))::float8 AS nearest_pharmacy_m,
-           round(max(value) FILTER (WHERE indicator = 'nearest_service_m' AND category = 'hospital'))::float8 AS nearest_hospital_m,
-           round(max(value) FILTER (WHERE indicator = 'nearest_service_m' AND category = 'rail_station'))::float8 AS nearest_rail_station_m,
-           round(max(value) FILTER (WHERE indicator = 'nearest_service_m' AND category = 'post_office'))::float8 AS nearest_post_office_m,
-           round(max(value) FILTER (WHERE indicator = 'nearest_service_m' AND category = 'secondary_school'))::float8 AS nearest_secondary_school_m,
-           round(max(value) FILTER (WHERE indicator = 'population_change_pct')::numeric, 2)::float8 AS population_change_pct
-    FROM indicator_value i
-    WHERE i.country = c.country AND i.code = c.code AND i.year = 0
-      AND i.indicator IN ('nearest_service_m', 'population_change_pct')
-) AS ind ON true;
+CROSS JOIN LATERAL commune_main_indicators(c.country, c.code) AS ind;
 CREATE INDEX ON martin.communes USING gist (geom);
 CREATE TABLE martin.services AS
 SELECT s.geom_3857 AS geom, s.id, s.category, sc.group_id AS "group", sc.label_nl, sc.label_fr, sc.label_en,
