@@ -2,8 +2,8 @@
 
 mod database;
 
-use std::num::NonZeroUsize;
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
