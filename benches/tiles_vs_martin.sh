@@ -99,7 +99,7 @@ SELECT c.geom_3857 AS geom, c.country || '-' || c.code AS id, c.code, c.country:
        ind.nearest_pharmacy_m, ind.nearest_hospital_m, ind.nearest_rail_station_m,
        ind.nearest_post_office_m, ind.nearest_secondary_school_m, ind.population_change_pct
 FROM commune c
-CROSS JOIN LATERAL commune_main_indicators(c.country, c.code) AS ind;
+LEFT JOIN commune_map_values AS ind ON ind.code = c.code AND ind.country = c.country;
 CREATE INDEX ON martin.communes USING gist (geom);
 CREATE TABLE martin.services AS
 SELECT s.geom_3857 AS geom, s.id, s.category, sc.group_id AS "group", sc.label_nl, sc.label_fr, sc.label_en,

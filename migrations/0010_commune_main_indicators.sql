@@ -1,8 +1,9 @@
 -- The main indicator values of one commune, as the map shades them and the communes export
 -- lists them: distances in whole metres, population change in % to two decimals, NULL where
--- the data cannot support a value. One definition for the communes tile layer, the
--- communes export (crates/server/src/sql/) and the tile benchmark's tables. A single
--- SELECT in LANGUAGE sql, STABLE: PostgreSQL inlines it into the query that calls it.
+-- the data cannot support a value. The one definition: the indicator refresh keeps each
+-- commune's row of them in commune_map_values (migration 0011), which the communes tile
+-- layer, the communes export and the tile benchmark read. A single SELECT in LANGUAGE
+-- sql, STABLE: PostgreSQL inlines it into the query that calls it.
 CREATE FUNCTION commune_main_indicators(commune_country char(2), commune_code text)
 RETURNS TABLE (
     nearest_pharmacy_m         float8,

@@ -269,6 +269,33 @@ async fn all_values(
     .await?)
 }
 
+/// The map's row of main values of every commune, checked against indicator_value read
+/// afresh: after any refresh, the row the tiles and the export read is the current one.
+async fn map_values(
+    pool: &sqlx::PgPool,
+) -> anyhow::Result<Vec<(String, Option<f64>, Option<f64>)>> {
+    let stale: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM commune c
+         CROSS JOIN LATERAL commune_main_indicators(c.country, c.code) AS i
+         LEFT JOIN commune_map_values m ON m.code = c.code AND m.country = c.country
+         WHERE m.code IS NULL OR (m.nearest_pharmacy_m, m.nearest_hospital_m, m.nearest_rail_station_m,
+                                  m.nearest_post_office_m, m.nearest_secondary_school_m, m.population_change_pct)
+               IS DISTINCT FROM (i.nearest_pharmacy_m, i.nearest_hospital_m, i.nearest_rail_station_m,
+                                 i.nearest_post_office_m, i.nearest_secondary_school_m, i.population_change_pct)",
+    )
+    .fetch_one(pool)
+    .await?;
+    assert_eq!(
+        stale, 0,
+        "communes whose map row differs from their indicator values"
+    );
+    Ok(sqlx::query_as(
+        "SELECT country || '-' || code, nearest_pharmacy_m, population_change_pct FROM commune_map_values ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
 #[tokio::test]
 async fn the_incremental_refresh_gives_the_same_result_as_the_full_one() -> anyhow::Result<()> {
     let db = TestDb::new().await?;
@@ -323,6 +350,7 @@ async fn the_incremental_refresh_gives_the_same_result_as_the_full_one() -> anyh
     observatory_core::indicators::refresh_for_service(&mut tx, &change).await?;
     tx.commit().await?;
     let incremental = all_values(&db.pool).await?;
+    let incremental_map = map_values(&db.pool).await?;
 
     let mut tx = db.pool.begin().await?;
     observatory_core::indicators::refresh_all(&mut tx).await?;
@@ -336,6 +364,7 @@ async fn the_incremental_refresh_gives_the_same_result_as_the_full_one() -> anyh
         .take(5)
         .collect();
     assert!(differences.is_empty(), "{differences:?}");
+    assert_eq!(incremental_map, map_values(&db.pool).await?);
 
     // And the new pharmacy is now that place's nearest, at no distance.
     let (nearest, distance): (i64, f64) = sqlx::query_as(

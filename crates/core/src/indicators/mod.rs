@@ -36,7 +36,8 @@ pub async fn refresh_all(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     sqlx::raw_sql(include_str!("sql/refresh_change.sql"))
         .execute(&mut *conn)
         .await?;
-    end_full(conn).await
+    end_full(conn).await?;
+    refresh_map_values(conn).await
 }
 
 /// The nearest services of every origin and category (across the border and within the
@@ -103,7 +104,17 @@ pub async fn refresh_for_service(
         .await?
         .rows_affected();
     recompute_scope(conn, Refresh::Scoped).await?;
+    refresh_map_values(conn).await?;
     Ok(communes)
+}
+
+/// The map's row of main values for each commune in scope, read by the communes tiles and
+/// export; after the values, once indicator_value has its key.
+async fn refresh_map_values(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::raw_sql(include_str!("sql/refresh_map_values.sql"))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Whether every row is rewritten, without per-row key checks (see `sql/full_begin.sql`).

@@ -28,8 +28,8 @@ features AS MATERIALIZED (
     FROM commune c
     CROSS JOIN bounds b
     -- the main indicators, so the map can shade them without another request; absent
-    -- where the data cannot support a value
-    CROSS JOIN LATERAL commune_main_indicators(c.country, c.code) AS ind
+    -- where the data cannot support a value (migration 0011)
+    LEFT JOIN commune_map_values AS ind ON ind.code = c.code AND ind.country = c.country
     WHERE c.geom_3857 && b.search
 )
 SELECT ST_AsMVT(features.*, 'communes', 4096, 'geom')
