@@ -30,6 +30,11 @@ async fn the_embedded_cluster_starts_serves_postgis_and_stops() -> anyhow::Resul
         .fetch_one(&pool)
         .await?;
     assert!(postgis.starts_with('3'), "PostGIS {postgis}");
+    // No replica follows it: a table rewritten in its transaction is not also copied to the WAL.
+    let wal_level: String = sqlx::query_scalar("SHOW wal_level")
+        .fetch_one(&pool)
+        .await?;
+    assert_eq!(wal_level, "minimal");
 
     // A second start finds it running and leaves it to its owner.
     let again = cluster.start().await?;
@@ -93,5 +98,26 @@ async fn serve_runs_on_the_embedded_cluster_with_no_configuration() -> anyhow::R
         !cluster.is_running().await?,
         "the cluster is stopped with the server"
     );
+    Ok(())
+}
+
+/// A thread count of zero is refused before anything starts: the error names the option,
+/// and no cluster is created.
+#[tokio::test]
+async fn serve_refuses_zero_workers_before_starting_anything() -> anyhow::Result<()> {
+    let dir = cluster_folder()?;
+    let cluster_dir = dir.path().join("pg");
+    let output = tokio::process::Command::new(observatory_bin())
+        .current_dir(repo_root())
+        .env_remove("DATABASE_URL")
+        .env_remove("OBSERVATORY_WORKERS")
+        .args(["serve", "--workers", "0", "--cluster-dir"])
+        .arg(&cluster_dir)
+        .output()
+        .await?;
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--workers"), "{stderr}");
+    assert!(!cluster_dir.exists(), "no cluster was created");
     Ok(())
 }
