@@ -261,6 +261,56 @@ async fn csv_delimiters_encodings_and_projections() -> anyhow::Result<()> {
     db.drop_database().await
 }
 
+/// The pharmacy count and nearest-pharmacy distance of Ieper (BE-33011), as stored.
+async fn ieper_pharmacy(pool: &PgPool) -> anyhow::Result<(f64, f64)> {
+    Ok(sqlx::query_as(
+        "SELECT max(value) FILTER (WHERE indicator = 'service_count'),
+                max(value) FILTER (WHERE indicator = 'nearest_service_m')
+         FROM indicator_value
+         WHERE country = 'BE' AND code = '33011' AND category = 'pharmacy' AND year = 0",
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+#[tokio::test]
+async fn a_quick_import_brings_the_indicators_up_to_date() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let (count_before, nearest_before) = ieper_pharmacy(&db.pool).await?;
+    let (lon, lat): (f64, f64) = sqlx::query_as(
+        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM commune
+         WHERE country = 'BE' AND code = '33011') AS s",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("pharmacy.csv");
+    std::fs::write(
+        &file,
+        format!("id,category,name,lon,lat\nQ1,pharmacy,Apotheek Proef,{lon:.7},{lat:.7}\n"),
+    )?;
+    load(&db.pool, &quick(&file, "t-quick")).await?;
+
+    let (count_after, nearest_after) = ieper_pharmacy(&db.pool).await?;
+    assert_eq!(count_after, count_before + 1.0, "Ieper's pharmacy count");
+    assert!(
+        nearest_after < nearest_before,
+        "a pharmacy where people live brings the nearest one closer: {nearest_before} m then {nearest_after} m"
+    );
+    let on_map: Option<f64> = sqlx::query_scalar(
+        "SELECT nearest_pharmacy_m FROM commune_map_values WHERE country = 'BE' AND code = '33011'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert_eq!(
+        on_map.map(f64::round),
+        Some(nearest_after.round()),
+        "the map's value"
+    );
+    db.drop_database().await
+}
+
 #[tokio::test]
 async fn the_same_service_in_two_sources_is_kept_once_with_both_provenances() -> anyhow::Result<()>
 {

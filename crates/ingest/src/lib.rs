@@ -151,9 +151,18 @@ async fn load(
         progress.stage(&source.id);
         services::load_measures(&mut tx, source, &mut summary).await?;
     }
-    if let Some(definitions) = &definitions {
+    // A load without indicator facts (a quick import) still changes what the indicators
+    // count and measure: once a release has defined them, they are recomputed here too,
+    // in the same transaction, so no figure is left describing the services before it.
+    let refresh = match &definitions {
+        Some(definitions) => {
+            store::write_indicator_definitions(&mut tx, definitions).await?;
+            true
+        }
+        None => store::indicators_defined(&mut tx).await?,
+    };
+    if refresh {
         progress.stage("computing indicators");
-        store::write_indicator_definitions(&mut tx, definitions).await?;
         observatory_core::indicators::refresh_all(&mut tx)
             .await
             .map_err(db("computing indicators"))?;

@@ -165,6 +165,14 @@ pub async fn write_sub_municipalities(
     Ok(())
 }
 
+/// Whether the database holds indicator definitions (a release was loaded).
+pub async fn indicators_defined(tx: &mut PgConnection) -> Result<bool, IngestError> {
+    sqlx::query_scalar(include_str!("sql/indicators_defined.sql"))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(IngestError::database("reading the indicator definitions"))
+}
+
 /// Stores the indicator definitions.
 pub async fn write_indicator_definitions(
     tx: &mut PgConnection,
