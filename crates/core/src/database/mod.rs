@@ -38,6 +38,10 @@ pub async fn connect_and_migrate(
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
+        // No round trip to test a connection before each use: it doubled the trips of
+        // every tile built (one request, one query). A connection that died while idle
+        // fails the one query it is given and is then dropped from the pool.
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .map_err(|source| DatabaseError::Connect { target, source })?;
