@@ -258,7 +258,7 @@ async fn the_indicator_api() -> anyhow::Result<()> {
 }
 
 /// Everything the refresh computes, in a comparable form.
-async fn all_values(
+pub(crate) async fn all_values(
     pool: &sqlx::PgPool,
 ) -> anyhow::Result<Vec<(String, String, String, i16, Option<f64>, Option<String>)>> {
     Ok(sqlx::query_as(
@@ -271,7 +271,7 @@ async fn all_values(
 
 /// The map's row of main values of every commune, checked against indicator_value read
 /// afresh: after any refresh, the row the tiles and the export read is the current one.
-async fn map_values(
+pub(crate) async fn map_values(
     pool: &sqlx::PgPool,
 ) -> anyhow::Result<Vec<(String, Option<f64>, Option<f64>)>> {
     let stale: i64 = sqlx::query_scalar(

@@ -311,6 +311,115 @@ async fn a_quick_import_brings_the_indicators_up_to_date() -> anyhow::Result<()>
     db.drop_database().await
 }
 
+/// Every indicator value, map row and nearest service as stored, in a comparable form.
+async fn everything_computed(
+    pool: &PgPool,
+) -> anyhow::Result<(
+    Vec<(String, String, String, i16, Option<f64>, Option<String>)>,
+    Vec<(String, Option<f64>, Option<f64>)>,
+    Vec<(String, String, String, i64, f64)>,
+)> {
+    let nearest = sqlx::query_as(
+        "SELECT origin, category, scope, service_id, round(distance_m::numeric, 3)::float8
+         FROM access_nearest ORDER BY 1, 2, 3",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok((
+        crate::indicators::all_values(pool).await?,
+        crate::indicators::map_values(pool).await?,
+        nearest,
+    ))
+}
+
+/// What a quick import left, then what a full refresh computes from the same services:
+/// they must be the same.
+async fn assert_as_full_refresh(pool: &PgPool, step: &str) -> anyhow::Result<()> {
+    let after_import = everything_computed(pool).await?;
+    let mut tx = pool.begin().await?;
+    observatory_core::indicators::refresh_all(&mut tx).await?;
+    tx.commit().await?;
+    let full = everything_computed(pool).await?;
+    for (name, a, b) in [
+        (
+            "indicator values",
+            format!("{:?}", after_import.0),
+            format!("{:?}", full.0),
+        ),
+        (
+            "map rows",
+            format!("{:?}", after_import.1),
+            format!("{:?}", full.1),
+        ),
+        (
+            "nearest services",
+            format!("{:?}", after_import.2),
+            format!("{:?}", full.2),
+        ),
+    ] {
+        assert!(a == b, "{step}: the {name} differ from a full refresh's");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_quick_import_recomputes_its_categories_as_a_full_refresh_would() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let dir = tempfile::tempdir()?;
+    // French pharmacies and a bakery from a source complete in France: the first French
+    // pharmacy locations, so every French commune's pharmacy figures go from "no data" to
+    // values, and the basket's reason stops naming pharmacies.
+    let first = dir.path().join("first.csv");
+    std::fs::write(
+        &first,
+        "id,category,name,lon,lat\nP1,pharmacy,Pharmacie du Beffroi,2.37850,51.03400\n\
+         P2,pharmacy,Pharmacie de la Gare,3.05700,50.63800\nB1,bakery,Boulangerie Centrale,2.72900,50.72700\n",
+    )?;
+    let mut import = quick(&first, "t-fr-points");
+    import.coverage = vec![observatory_core::Country::France];
+    let summary = load(&db.pool, &import).await?;
+    assert_eq!(summary.get("t-fr-points").map(|s| s.loaded), Some(3));
+    assert!(
+        summary.indicators_seconds.is_some(),
+        "the indicators were recomputed"
+    );
+    let french_pharmacy_values: i64 = sqlx::query_scalar(
+        "SELECT count(value) FROM indicator_value
+         WHERE indicator = 'nearest_service_m' AND category = 'pharmacy' AND country = 'FR'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert!(
+        french_pharmacy_values > 600,
+        "{french_pharmacy_values} French communes with a nearest pharmacy"
+    );
+    assert_as_full_refresh(&db.pool, "first import").await?;
+
+    // The same source again, now with a general practitioner only: its pharmacies and
+    // bakery are gone, and their categories are recomputed too.
+    let second = dir.path().join("second.csv");
+    std::fs::write(
+        &second,
+        "id,category,name,lon,lat\nG1,general_practitioner,Cabinet médical,2.37900,51.03300\n",
+    )?;
+    let mut import = quick(&second, "t-fr-points");
+    import.coverage = vec![observatory_core::Country::France];
+    load(&db.pool, &import).await?;
+    let french_pharmacy_values: i64 = sqlx::query_scalar(
+        "SELECT count(value) FROM indicator_value
+         WHERE indicator = 'nearest_service_m' AND category = 'pharmacy' AND country = 'FR'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert_eq!(
+        french_pharmacy_values, 0,
+        "no French pharmacy locations again"
+    );
+    assert_as_full_refresh(&db.pool, "replacing import").await?;
+    db.drop_database().await
+}
+
 #[tokio::test]
 async fn the_same_service_in_two_sources_is_kept_once_with_both_provenances() -> anyhow::Result<()>
 {

@@ -18,6 +18,7 @@ mod sub_municipalities;
 mod summary;
 mod taxonomy;
 
+use observatory_core::ServiceCategory;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -116,6 +117,25 @@ async fn load(
 
     let db = IngestError::database;
     let mut tx = pool.begin().await.map_err(db("opening a transaction"))?;
+    // What the indicators need afterwards. A load without indicator facts (a quick import)
+    // still changes what they count and measure: once a release has defined them, they
+    // are recomputed in this transaction too, so no figure is left describing the
+    // services before it; a load of service points only recomputes the categories it
+    // touched (those its sources had before it, and those they have after).
+    let source_ids: Vec<String> = manifest.sources.iter().map(|s| s.id.clone()).collect();
+    let only_points = manifest
+        .sources
+        .iter()
+        .all(|s| matches!(s.spec, SourceSpec::Services(_)));
+    let refresh = if definitions.is_some() {
+        Refresh::All
+    } else if !store::indicators_defined(&mut tx).await? {
+        Refresh::Nothing
+    } else if only_points {
+        Refresh::Categories(store::source_categories(&mut tx, &source_ids).await?)
+    } else {
+        Refresh::All
+    };
     store::write_sources(&mut tx, manifest).await?;
     if has_communes {
         progress.stage("writing communes");
@@ -151,26 +171,48 @@ async fn load(
         progress.stage(&source.id);
         services::load_measures(&mut tx, source, &mut summary).await?;
     }
-    // A load without indicator facts (a quick import) still changes what the indicators
-    // count and measure: once a release has defined them, they are recomputed here too,
-    // in the same transaction, so no figure is left describing the services before it.
-    let refresh = match &definitions {
-        Some(definitions) => {
-            store::write_indicator_definitions(&mut tx, definitions).await?;
+    if let Some(definitions) = &definitions {
+        store::write_indicator_definitions(&mut tx, definitions).await?;
+    }
+    let started = std::time::Instant::now();
+    let refreshed = match refresh {
+        Refresh::Nothing => false,
+        Refresh::All => {
+            progress.stage("computing indicators");
+            observatory_core::indicators::refresh_all(&mut tx)
+                .await
+                .map_err(db("computing indicators"))?;
             true
         }
-        None => store::indicators_defined(&mut tx).await?,
+        Refresh::Categories(mut categories) => {
+            progress.stage("computing indicators");
+            categories.extend(store::source_categories(&mut tx, &source_ids).await?);
+            categories.sort();
+            categories.dedup();
+            observatory_core::indicators::refresh_categories(&mut tx, &categories)
+                .await
+                .map_err(db("computing indicators"))?;
+            true
+        }
     };
-    if refresh {
-        progress.stage("computing indicators");
-        observatory_core::indicators::refresh_all(&mut tx)
-            .await
-            .map_err(db("computing indicators"))?;
+    if refreshed {
+        summary.indicators_seconds = Some(started.elapsed().as_secs_f64());
     }
     store::write_release(&mut tx, manifest, &summary).await?;
     tx.commit().await.map_err(db("committing"))?;
     progress.finish();
     Ok(summary)
+}
+
+/// How an ingest brings the indicators up to date.
+enum Refresh {
+    /// No release has defined them yet.
+    Nothing,
+    /// Every indicator of every commune.
+    All,
+    /// The indicators fed by these categories' services (those of the loaded sources
+    /// before the load; the categories after it are added once it is done).
+    Categories(Vec<ServiceCategory>),
 }
 
 /// A vocabulary name the taxonomy does not know is a typo in the manifest.

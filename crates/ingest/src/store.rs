@@ -11,6 +11,7 @@ use crate::sub_municipalities::SubMunicipality;
 use crate::summary::Summary;
 use crate::taxonomy::Taxonomy;
 use crate::IngestError;
+use observatory_core::ServiceCategory;
 
 /// Records every source of the manifest (provenance for all that follows).
 pub async fn write_sources(tx: &mut PgConnection, manifest: &Manifest) -> Result<(), IngestError> {
@@ -171,6 +172,29 @@ pub async fn indicators_defined(tx: &mut PgConnection) -> Result<bool, IngestErr
         .fetch_one(&mut *tx)
         .await
         .map_err(IngestError::database("reading the indicator definitions"))
+}
+
+/// The categories of the services the given sources describe now.
+pub async fn source_categories(
+    tx: &mut PgConnection,
+    sources: &[String],
+) -> Result<Vec<ServiceCategory>, IngestError> {
+    let names: Vec<String> = sqlx::query_scalar(include_str!("sql/source_categories.sql"))
+        .bind(sources)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(IngestError::database(
+            "reading the categories of the loaded sources",
+        ))?;
+    names
+        .into_iter()
+        .map(|name| {
+            ServiceCategory::try_from(name).map_err(|e| IngestError::Database {
+                doing: "reading the categories of the loaded sources",
+                error: sqlx::Error::Decode(Box::new(e)),
+            })
+        })
+        .collect()
 }
 
 /// Stores the indicator definitions.

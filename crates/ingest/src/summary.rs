@@ -9,6 +9,9 @@ use crate::manifest::Manifest;
 pub struct Summary {
     pub manifest: String,
     pub sources: Vec<SourceSummary>,
+    /// Seconds spent recomputing the indicators, when the ingest did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indicators_seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -47,6 +50,7 @@ impl Summary {
                     ..SourceSummary::default()
                 })
                 .collect(),
+            indicators_seconds: None,
         }
     }
 
@@ -100,6 +104,9 @@ impl fmt::Display for Summary {
                     writeln!(f, "      {count:>7}  {value}")?;
                 }
             }
+        }
+        if let Some(seconds) = self.indicators_seconds {
+            writeln!(f, "indicators recomputed in {seconds:.2} s")?;
         }
         Ok(())
     }

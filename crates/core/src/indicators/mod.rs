@@ -108,6 +108,29 @@ pub async fn refresh_for_service(
     Ok(communes)
 }
 
+/// Recomputes every indicator that the services of `categories` feed, for every commune,
+/// in the caller's transaction: what a load of service points changes (counts, nearest
+/// services, the basket), without what it cannot (population, inventories, train
+/// series). The same statements as the full refresh, restricted to those categories.
+pub async fn refresh_categories(
+    conn: &mut PgConnection,
+    categories: &[crate::ServiceCategory],
+) -> Result<(), sqlx::Error> {
+    if categories.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
+    sqlx::raw_sql(include_str!("sql/prepare.sql"))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(include_str!("sql/scope_categories_everywhere.sql"))
+        .bind(&names)
+        .execute(&mut *conn)
+        .await?;
+    recompute_scope(conn, Refresh::Scoped).await?;
+    refresh_map_values(conn).await
+}
+
 /// The map's row of main values for each commune in scope, read by the communes tiles and
 /// export; after the values, once indicator_value has its key.
 async fn refresh_map_values(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
@@ -154,6 +177,9 @@ enum Refresh {
 async fn recompute_scope(conn: &mut PgConnection, refresh: Refresh) -> Result<(), sqlx::Error> {
     refresh_nearest(conn, refresh).await?;
     sqlx::raw_sql(include_str!("sql/refresh_values.sql"))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::raw_sql(include_str!("sql/refresh_basket.sql"))
         .execute(&mut *conn)
         .await?;
     Ok(())
