@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the observatory needs and the machine lacks: PostgreSQL 15 with PostGIS 3
-# from the OS packages, MapLibre GL JS from npm; with --test also Chromium and the browser
-# test's npm packages. Safe to run again: it installs only what is missing.
+# from the OS packages, MapLibre GL JS from npm; with --test also Chromium, GDAL's command-line
+# tools and the browser test's npm packages. Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +17,8 @@ command -v psql >/dev/null || packages+=(postgresql-client-15)
 command -v npm >/dev/null || packages+=(nodejs npm)
 if $want_tests; then
   [[ -x /usr/bin/chromium ]] || packages+=(chromium)
+  # GDAL's ogrinfo reads the OGC API collections as QGIS does (tests/integration/ogc.rs).
+  command -v ogrinfo >/dev/null || packages+=(gdal-bin)
 fi
 if ((${#packages[@]})); then
   echo "installing OS packages: ${packages[*]}"
