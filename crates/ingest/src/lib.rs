@@ -174,18 +174,9 @@ async fn load(
     if let Some(definitions) = &definitions {
         store::write_indicator_definitions(&mut tx, definitions).await?;
     }
-    let started = std::time::Instant::now();
-    let refreshed = match refresh {
-        Refresh::Nothing => false,
-        Refresh::All => {
-            progress.stage("computing indicators");
-            observatory_core::indicators::refresh_all(&mut tx)
-                .await
-                .map_err(db("computing indicators"))?;
-            true
-        }
+    // The categories are known in full only now (those the sources have after the load).
+    let refresh = match refresh {
         Refresh::Categories(mut categories) => {
-            progress.stage("computing indicators");
             categories.extend(store::source_categories(&mut tx, &source_ids).await?);
             categories.sort();
             categories.dedup();
@@ -195,15 +186,23 @@ async fn load(
             // the cheaper one.
             let all = taxonomy.as_ref().map_or(0, |t| t.categories.len());
             if categories.len() * 3 > all {
-                observatory_core::indicators::refresh_all(&mut tx).await
+                Refresh::All
             } else {
-                observatory_core::indicators::refresh_categories(&mut tx, &categories).await
+                Refresh::Categories(categories)
             }
-            .map_err(db("computing indicators"))?;
-            true
         }
+        other => other,
     };
-    if refreshed {
+    if !matches!(refresh, Refresh::Nothing) {
+        progress.stage("computing indicators");
+        let started = std::time::Instant::now();
+        match &refresh {
+            Refresh::Categories(categories) => {
+                observatory_core::indicators::refresh_categories(&mut tx, categories).await
+            }
+            _ => observatory_core::indicators::refresh_all(&mut tx).await,
+        }
+        .map_err(db("computing indicators"))?;
         summary.indicators_seconds = Some(started.elapsed().as_secs_f64());
     }
     store::write_release(&mut tx, manifest, &summary).await?;

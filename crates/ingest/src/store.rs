@@ -179,18 +179,17 @@ pub async fn source_categories(
     tx: &mut PgConnection,
     sources: &[String],
 ) -> Result<Vec<ServiceCategory>, IngestError> {
+    const DOING: &str = "reading the categories of the loaded sources";
     let names: Vec<String> = sqlx::query_scalar(include_str!("sql/source_categories.sql"))
         .bind(sources)
         .fetch_all(&mut *tx)
         .await
-        .map_err(IngestError::database(
-            "reading the categories of the loaded sources",
-        ))?;
+        .map_err(IngestError::database(DOING))?;
     names
         .into_iter()
         .map(|name| {
             ServiceCategory::try_from(name).map_err(|e| IngestError::Database {
-                doing: "reading the categories of the loaded sources",
+                doing: DOING,
                 error: sqlx::Error::Decode(Box::new(e)),
             })
         })

@@ -179,11 +179,6 @@ async fn recompute_scope(conn: &mut PgConnection, refresh: Refresh) -> Result<()
     sqlx::raw_sql(include_str!("sql/refresh_values.sql"))
         .execute(&mut *conn)
         .await?;
-    if refresh == Refresh::Scoped {
-        sqlx::raw_sql(include_str!("sql/clear_basket.sql"))
-            .execute(&mut *conn)
-            .await?;
-    }
     sqlx::raw_sql(include_str!("sql/refresh_basket.sql"))
         .execute(&mut *conn)
         .await?;
