@@ -176,6 +176,11 @@ enum Refresh {
 
 async fn recompute_scope(conn: &mut PgConnection, refresh: Refresh) -> Result<(), sqlx::Error> {
     refresh_nearest(conn, refresh).await?;
+    if refresh == Refresh::Scoped {
+        sqlx::raw_sql(include_str!("sql/clear_scope.sql"))
+            .execute(&mut *conn)
+            .await?;
+    }
     sqlx::raw_sql(include_str!("sql/refresh_values.sql"))
         .execute(&mut *conn)
         .await?;

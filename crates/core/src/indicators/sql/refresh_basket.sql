@@ -3,11 +3,8 @@
 -- item is covered on the commune's side; otherwise the reason names the items the data
 -- cannot cover yet. The post item accepts a post office or a partner post point. Run
 -- after the nearest services of the scope were searched: a changed service can bring an
--- item within reach. The rows it replaces are deleted first, as refresh_values.sql does.
-DELETE FROM indicator_value i
-USING (SELECT DISTINCT country, code FROM value_scope) AS v
-WHERE i.indicator = 'basket_within_reach' AND i.country = v.country AND i.code = v.code;
-
+-- item within reach. A scoped refresh has deleted the rows replaced here first
+-- (clear_scope.sql).
 WITH items(item, categories) AS (
     VALUES ('food shop or bakery', ARRAY['food_shop', 'bakery']),
            ('general practitioner', ARRAY['general_practitioner']),

@@ -1,10 +1,6 @@
 -- Per-category indicator values of the (commune, category) pairs in value_scope.
 
--- The per-category values of the (commune, category) pairs in scope.
-DELETE FROM indicator_value i USING value_scope v
-WHERE i.country = v.country AND i.code = v.code AND i.category = v.category
-  AND i.indicator IN ('service_count', 'services_per_1000', 'service_presence', 'services_net_change',
-                      'nearest_service_m', 'nearest_service_national_m', 'services_gained', 'services_lost');
+-- A scoped refresh has deleted the rows replaced here first (clear_scope.sql).
 
 -- Services per (commune, category, year) in scope, written as four indicators by one
 -- statement: the count, per 1,000 inhabitants, presence, and the net change between the
