@@ -439,9 +439,30 @@ async fn the_same_service_in_two_sources_is_kept_once_with_both_provenances() ->
     .fetch_all(&db.pool)
     .await?;
     assert_eq!(sources, vec!["t-a:A1", "t-b:B1"]);
+    assert_sources_are_the_provenance(&db.pool, "after the merge").await?;
+
+    // A new load of t-a without A1 forgets it: the pharmacy t-b describes too stays, and
+    // lists t-b alone; loading A1 again lists both again.
+    let listed = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, String>(
+            "SELECT unnest(s.sources) FROM service s
+             WHERE s.id = (SELECT service_id FROM service_provenance WHERE record_id = 'B1')",
+        )
+        .fetch_all(&pool)
+        .await
+    };
+    let a_without = dir.path().join("a2.csv");
+    std::fs::write(&a_without, "id,category,name,lon,lat\nA2,bakery,Bakkerij Centrum,2.70010,50.90010\n")?;
+    load(&db.pool, &quick(&a_without, "t-a")).await?;
+    assert_eq!(listed(db.pool.clone()).await?, vec!["t-b"]);
+    assert_sources_are_the_provenance(&db.pool, "after t-a forgot A1").await?;
+    load(&db.pool, &quick(&a, "t-a")).await?;
+    assert_eq!(listed(db.pool.clone()).await?, vec!["t-a", "t-b"]);
+    assert_sources_are_the_provenance(&db.pool, "after t-a described A1 again").await?;
 
     // In the real data, OSM pharmacies merge into the AFMPS list.
     ingest_westhoek(&db.pool).await?;
+    assert_sources_are_the_provenance(&db.pool, "after the Westhoek release again").await?;
     let both: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM (SELECT service_id FROM service_provenance GROUP BY service_id
          HAVING bool_or(source_id = 'be-pharmacies-afmps') AND bool_or(source_id = 'be-pharmacies-osm')) AS m",
@@ -453,6 +474,27 @@ async fn the_same_service_in_two_sources_is_kept_once_with_both_provenances() ->
         "{both} pharmacies in both AFMPS and OpenStreetMap"
     );
     db.drop_database().await
+}
+
+/// Every service lists exactly the sources of its provenance, in order (the column the
+/// tiles, exports and OGC features read, migration 0012).
+async fn assert_sources_are_the_provenance(pool: &PgPool, when: &str) -> anyhow::Result<()> {
+    let (services, differing): (i64, Vec<i64>) = sqlx::query_as(
+        "SELECT count(*), coalesce(array_agg(s.id ORDER BY s.id) FILTER (WHERE s.sources IS DISTINCT FROM
+                    ARRAY(SELECT DISTINCT p.source_id FROM service_provenance p
+                          WHERE p.service_id = s.id ORDER BY 1)), '{}')
+         FROM service s",
+    )
+    .fetch_one(pool)
+    .await?;
+    assert!(services > 0, "{when}: no services");
+    assert!(
+        differing.is_empty(),
+        "{when}: {} of {services} services list other sources than their provenance, e.g. ids {:?}",
+        differing.len(),
+        &differing[..differing.len().min(5)]
+    );
+    Ok(())
 }
 
 /// Indexes and foreign keys of the service tables, as the catalog defines them.
@@ -545,6 +587,7 @@ async fn a_large_load_locates_merges_and_keeps_indexes_and_keys_as_a_small_one(
     .fetch_all(&db.pool)
     .await?;
     assert_eq!(sources, vec!["be-pharmacies-afmps", "t-large"]);
+    assert_sources_are_the_provenance(&db.pool, "after a large load").await?;
     db.drop_database().await
 }
 

@@ -86,12 +86,12 @@ BEGIN
         EXECUTE format('DROP INDEX %I', r.name);
     END LOOP;
 END $$;
-INSERT INTO service (category, name, country, commune_code, geom, first_seen, last_seen)
+INSERT INTO service (category, name, country, commune_code, geom, first_seen, last_seen, sources)
 SELECT category, category || ' ' || code, country, code,
        -- bilinear interpolation of the cell's corners: inside the cell
        ST_SetSRID(ST_MakePoint((1 - v) * ((1 - u) * ax + u * bx) + v * ((1 - u) * ex + u * dx),
                                (1 - v) * ((1 - u) * ay + u * by) + v * ((1 - u) * ey + u * dy)), 4326),
-       '2026-01-01', '2026-01-01'
+       '2026-01-01', '2026-01-01', ARRAY['national-synthetic']
 FROM (SELECT p.*, random() AS u, random() AS v FROM planned p, generate_series(1, p.n)) AS g;
 DO $$
 DECLARE r record;

@@ -231,6 +231,7 @@ pub async fn load_source(
         .map_err(db("inserting services"))?
         .rows_affected();
     let merged: i64 = sqlx::query_scalar(include_str!("sql/merge_duplicates.sql"))
+        .bind(&source.id)
         .fetch_one(&mut *tx)
         .await
         .map_err(db("merging duplicate services"))?;

@@ -10,10 +10,7 @@ SELECT s.id,
        s.address,
        s.country::text AS country,
        CASE WHEN s.commune_code IS NOT NULL THEN s.country || '-' || s.commune_code END AS commune,
-       ARRAY(SELECT DISTINCT pr.source_id
-             FROM service_provenance pr
-             WHERE pr.service_id = s.id
-             ORDER BY pr.source_id) AS sources,
+       s.sources,
        s.first_seen,
        s.last_seen,
        s.closure_candidate,

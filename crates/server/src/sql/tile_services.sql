@@ -16,9 +16,7 @@ features AS MATERIALIZED (
            sc.label_en,
            s.name,
            s.country::text AS country,
-           (SELECT string_agg(DISTINCT pr.source_id, ',' ORDER BY pr.source_id)
-            FROM service_provenance pr
-            WHERE pr.service_id = s.id) AS sources,
+           array_to_string(s.sources, ',') AS sources,
            to_char(s.first_seen, 'YYYY-MM-DD') AS first_seen,
            to_char(s.last_seen, 'YYYY-MM-DD') AS last_seen,
            s.closure_candidate
