@@ -127,7 +127,7 @@ async fn load(
         .sources
         .iter()
         .all(|s| matches!(s.spec, SourceSpec::Services(_)));
-    let refresh = if definitions.is_some() {
+    let mut refresh = if definitions.is_some() {
         Refresh::All
     } else if !store::indicators_defined(&mut tx).await? {
         Refresh::Nothing
@@ -148,7 +148,11 @@ async fn load(
             match source.spec {
                 SourceSpec::Services(_) => {
                     progress.stage(&source.id);
-                    services::load_source(&mut tx, source, taxonomy, &mut summary).await?;
+                    let categories =
+                        services::load_source(&mut tx, source, taxonomy, &mut summary).await?;
+                    if let Refresh::Categories(touched) = &mut refresh {
+                        touched.extend(categories);
+                    }
                 }
                 SourceSpec::ServiceCounts(_) => {
                     progress.stage(&source.id);
@@ -174,10 +178,10 @@ async fn load(
     if let Some(definitions) = &definitions {
         store::write_indicator_definitions(&mut tx, definitions).await?;
     }
-    // The categories are known in full only now (those the sources have after the load).
+    // The categories are known in full only now (those the sources have after the load,
+    // as each load_source returned them).
     let refresh = match refresh {
         Refresh::Categories(mut categories) => {
-            categories.extend(store::source_categories(&mut tx, &source_ids).await?);
             categories.sort();
             categories.dedup();
             // Rewriting rows in place (indexes and keys kept row by row) cost 2.4 times

@@ -185,11 +185,19 @@ pub async fn source_categories(
         .fetch_all(&mut *tx)
         .await
         .map_err(IngestError::database(DOING))?;
+    categories_read(names, DOING)
+}
+
+/// Category ids read back from the database, which only holds taxonomy ids.
+pub(crate) fn categories_read(
+    names: Vec<String>,
+    doing: &'static str,
+) -> Result<Vec<ServiceCategory>, IngestError> {
     names
         .into_iter()
         .map(|name| {
             ServiceCategory::try_from(name).map_err(|e| IngestError::Database {
-                doing: DOING,
+                doing,
                 error: sqlx::Error::Decode(Box::new(e)),
             })
         })

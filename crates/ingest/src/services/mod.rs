@@ -15,6 +15,7 @@ use crate::manifest::{Source, SourceSpec};
 use crate::summary::Summary;
 use crate::taxonomy::Taxonomy;
 use crate::IngestError;
+use observatory_core::ServiceCategory;
 
 pub use counts::load_counts;
 pub use measures::load_measures;
@@ -53,15 +54,18 @@ pub(crate) async fn record_coverage(
     Ok(())
 }
 
-/// Loads one services source inside the ingest's transaction.
+const CATEGORIES_READ: &str = "reading the categories of the loaded services";
+
+/// Loads one services source inside the ingest's transaction; returns the categories of
+/// the services it now describes.
 pub async fn load_source(
     tx: &mut PgConnection,
     source: &Source,
     taxonomy: &Arc<Taxonomy>,
     summary: &mut Summary,
-) -> Result<(), IngestError> {
+) -> Result<Vec<ServiceCategory>, IngestError> {
     let SourceSpec::Services(spec) = &source.spec else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let db = IngestError::database;
     let srid = match &spec.position {
@@ -271,6 +275,10 @@ pub async fn load_source(
     }
     stats.loaded += inserted.saturating_sub(merged as u64);
     stats.merged += merged as u64;
+    let categories: Vec<String> = sqlx::query_scalar(include_str!("sql/entity_categories.sql"))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db(CATEGORIES_READ))?;
 
     record_coverage(tx, &source.id, &spec.coverage).await?;
     sqlx::query("RESET jit")
@@ -281,5 +289,5 @@ pub async fn load_source(
         .execute(&mut *tx)
         .await
         .map_err(db("dropping work tables"))?;
-    Ok(())
+    crate::store::categories_read(categories, CATEGORIES_READ)
 }
