@@ -1,6 +1,7 @@
 -- The services an export selects, one row each in a stable order (id), with the columns
 -- both formats write (the server serialises them as GeoJSON or CSV as they come).
--- $1..$4: bbox (min lon, min lat, max lon, max lat, CRS84), all NULL for no bbox;
+-- $1..$4: bbox (min lon, min lat, max lon, max lat, CRS84), all NULL for no bbox
+-- (searched on the Web Mercator index, migration 0013);
 -- $5: a day: services known to exist on it (first_seen <= day <= last_seen), or NULL;
 -- $6: category id or NULL; $7, $8: the commune's country and code, or NULL.
 SELECT s.id,
@@ -19,7 +20,8 @@ SELECT s.id,
 FROM service s
 JOIN service_category sc ON sc.id = s.category
 WHERE ($1::float8 IS NULL
-       OR ST_Intersects(s.geom, ST_MakeEnvelope($1, $2::float8, $3::float8, $4::float8, 4326)))
+       OR (s.geom_3857 && mercator_box($1, $2::float8, $3::float8, $4::float8)
+           AND ST_Intersects(s.geom, ST_MakeEnvelope($1, $2::float8, $3::float8, $4::float8, 4326))))
   AND ($5::date IS NULL OR (s.first_seen <= $5 AND s.last_seen >= $5))
   AND ($6::text IS NULL OR s.category = $6)
   AND ($7::text IS NULL OR (s.country = $7 AND s.commune_code = $8::text))

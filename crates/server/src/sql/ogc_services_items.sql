@@ -1,6 +1,7 @@
 -- One page of the OGC API `services` collection, in a stable order (id), with the number
 -- of services the filters match on every row.
--- $1..$4: bbox (min lon, min lat, max lon, max lat, CRS84), all NULL for no bbox;
+-- $1..$4: bbox (min lon, min lat, max lon, max lat, CRS84), all NULL for no bbox
+-- (searched on the Web Mercator index, migration 0013);
 -- $5, $6: the datetime interval's first and last day, NULL for an open end: a service
 -- matches when the days it is known to exist, [first_seen, last_seen], overlap it;
 -- $7: category id or NULL; $8: limit; $9: offset.
@@ -9,7 +10,8 @@ WITH page AS (
     SELECT s.id, count(*) OVER () AS matched
     FROM service s
     WHERE ($1::float8 IS NULL
-           OR ST_Intersects(s.geom, ST_MakeEnvelope($1, $2::float8, $3::float8, $4::float8, 4326)))
+           OR (s.geom_3857 && mercator_box($1, $2::float8, $3::float8, $4::float8)
+               AND ST_Intersects(s.geom, ST_MakeEnvelope($1, $2::float8, $3::float8, $4::float8, 4326))))
       AND ($5::date IS NULL OR s.last_seen >= $5)
       AND ($6::date IS NULL OR s.first_seen <= $6)
       AND ($7::text IS NULL OR s.category = $7)

@@ -11,7 +11,9 @@ CROSS JOIN LATERAL (
     SELECT o.id AS keep_id
     FROM service o
     WHERE o.category = e.category
-      AND o.geom && ST_Expand(e.geom, 0.001)
+      -- the index search: every point within 50 m lies within 50 m × the Mercator scale
+      -- bound in the plane (migration 0008)
+      AND o.geom_3857 && ST_Expand(ST_Transform(e.geom, 3857), 50 * mercator_scale_bound(ST_Y(e.geom), 50))
       AND ST_DWithin(o.geom::geography, e.geom::geography, 50)
       AND service_name_key(o.name) <> ''
       AND similarity(service_name_key(o.name), service_name_key(e.name)) >= 0.3
