@@ -497,13 +497,15 @@ async fn assert_sources_are_the_provenance(pool: &PgPool, when: &str) -> anyhow:
     Ok(())
 }
 
-/// Indexes and foreign keys of the service tables, as the catalog defines them.
+/// Indexes and keys of the service tables, and the keys that point at services, as the
+/// catalog defines them.
 async fn service_schema(pool: &PgPool) -> anyhow::Result<Vec<String>> {
     Ok(sqlx::query_scalar(
         "SELECT indexdef FROM pg_indexes WHERE tablename IN ('service', 'service_provenance')
          UNION ALL
-         SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+         SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
          WHERE conrelid IN ('service'::regclass, 'service_provenance'::regclass)
+            OR confrelid = 'service'::regclass
          ORDER BY 1",
     )
     .fetch_all(pool)
@@ -588,6 +590,39 @@ async fn a_large_load_locates_merges_and_keeps_indexes_and_keys_as_a_small_one(
     .await?;
     assert_eq!(sources, vec!["be-pharmacies-afmps", "t-large"]);
     assert_sources_are_the_provenance(&db.pool, "after a large load").await?;
+
+    // Loading it again replaces it as one set (its keys set aside and checked again): the
+    // same services, the AFMPS pharmacy kept with the new record, nothing left pointing at
+    // the services it deleted.
+    let services_before: i64 = sqlx::query_scalar("SELECT count(*) FROM service")
+        .fetch_one(&db.pool)
+        .await?;
+    let summary = load(&db.pool, &quick(&file, "t-large")).await?;
+    let stats = summary
+        .get("t-large")
+        .map(|s| (s.read, s.loaded, s.merged, s.rejected));
+    assert_eq!(stats, Some((20_131, 20_100, 1, 30)));
+    assert_eq!(service_schema(&db.pool).await?, before);
+    let services_after: i64 = sqlx::query_scalar("SELECT count(*) FROM service")
+        .fetch_one(&db.pool)
+        .await?;
+    assert_eq!(services_after, services_before);
+    let dangling: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM access_nearest a WHERE NOT EXISTS (SELECT 1 FROM service s WHERE s.id = a.service_id))
+              + (SELECT count(*) FROM service_measure m WHERE NOT EXISTS (SELECT 1 FROM service s WHERE s.id = m.service_id))",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert_eq!(dangling, 0);
+    let sources: Vec<String> = sqlx::query_scalar(
+        "SELECT p.source_id FROM service_provenance p
+         WHERE p.service_id = (SELECT service_id FROM service_provenance WHERE source_id = 't-large' AND record_id = 'D1')
+         ORDER BY 1",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    assert_eq!(sources, vec!["be-pharmacies-afmps", "t-large"]);
+    assert_sources_are_the_provenance(&db.pool, "after replacing a large load").await?;
     db.drop_database().await
 }
 

@@ -23,13 +23,32 @@ pub use measures::load_measures;
 /// Examples of rejected records kept in the summary, per source.
 const EXAMPLES: usize = 5;
 
-/// A load of at least this many services, and at least half as many as the services already
-/// there, builds the indexes of `service` and `service_provenance` again and checks their
-/// foreign keys once, rather than row by row (see migrations/0005_service_bulk_load.sql).
+/// A load (or the replacement of a source) of at least this many services, and at least
+/// half as many as the services already there, builds the indexes of `service` and
+/// `service_provenance` again and checks the foreign keys around them once, rather than
+/// row by row (see migrations/0005_service_bulk_load.sql and 0014_bulk_replace.sql).
 const BULK_MIN: u64 = 20_000;
 
 fn is_bulk(new: u64, existing: u64) -> bool {
     new >= BULK_MIN && new.saturating_mul(2) >= existing
+}
+
+async fn count_services(tx: &mut PgConnection) -> Result<u64, IngestError> {
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM service")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(IngestError::database("counting services"))?;
+    Ok(count.max(0) as u64)
+}
+
+/// Sets aside the indexes and foreign keys of a large load (migrations 0005 and 0014);
+/// `service_load_attach()` restores them, checking every key once.
+async fn detach(tx: &mut PgConnection) -> Result<(), IngestError> {
+    sqlx::query("SELECT service_load_detach()")
+        .execute(&mut *tx)
+        .await
+        .map_err(IngestError::database("setting indexes aside for a large load"))?;
+    Ok(())
 }
 
 /// Replaces the countries a source covers completely (see `source_coverage`).
@@ -93,6 +112,18 @@ pub async fn load_source(
         .execute(&mut *tx)
         .await
         .map_err(db("setting up the load"))?;
+    // Replacing a large part of the table: its indexes and keys are set aside first, so
+    // that its services are deleted as one set rather than cascade by cascade.
+    let replaced: i64 = sqlx::query_scalar(include_str!("sql/source_records.sql"))
+        .bind(&source.id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db("counting the records the load replaces"))?;
+    let mut detached = false;
+    if replaced > 0 && is_bulk(replaced as u64, count_services(tx).await?) {
+        detach(tx).await?;
+        detached = true;
+    }
     sqlx::query(include_str!("sql/forget_source.sql"))
         .bind(&source.id)
         .execute(&mut *tx)
@@ -202,12 +233,9 @@ pub async fn load_source(
         .map_err(db("grouping records into services"))?
         .rows_affected();
     // Services other sources describe: one probe per new service, or one hash join.
-    let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM service")
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db("counting services"))?;
-    let existing = existing.max(0) as u64;
-    let find = if existing < entities {
+    let existing = count_services(tx).await?;
+    // (Without the spatial index set aside above, one probe per service would scan.)
+    let find = if detached || existing < entities {
         include_str!("sql/find_duplicates_from_old.sql")
     } else {
         include_str!("sql/find_duplicates.sql")
@@ -220,12 +248,9 @@ pub async fn load_source(
         [country] => Some(country.iso2()),
         _ => None,
     };
-    let bulk = is_bulk(entities, existing);
-    if bulk {
-        sqlx::query("SELECT service_load_detach()")
-            .execute(&mut *tx)
-            .await
-            .map_err(db("setting indexes aside for a large load"))?;
+    if !detached && is_bulk(entities, existing) {
+        detach(tx).await?;
+        detached = true;
     }
     let inserted = sqlx::query(include_str!("sql/insert_entities.sql"))
         .bind(&source.id)
@@ -239,7 +264,7 @@ pub async fn load_source(
         .fetch_one(&mut *tx)
         .await
         .map_err(db("merging duplicate services"))?;
-    if bulk {
+    if detached {
         sqlx::query("SELECT service_load_attach()")
             .execute(&mut *tx)
             .await
