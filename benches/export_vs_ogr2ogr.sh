@@ -101,7 +101,7 @@ URL="http://127.0.0.1:$PORT/exports/services.geojson"
 # The same rows and columns as the server's export (crates/server/src/sql/export_services.sql).
 OGR_SQL="SELECT s.id, s.category, sc.group_id AS \"group\", s.name, s.address, s.country::text AS country,
 CASE WHEN s.commune_code IS NOT NULL THEN s.country || '-' || s.commune_code END AS commune,
-ARRAY(SELECT DISTINCT pr.source_id FROM service_provenance pr WHERE pr.service_id = s.id ORDER BY pr.source_id) AS sources,
+s.sources,
 s.first_seen, s.last_seen, s.closure_candidate, s.geom
 FROM service s JOIN service_category sc ON sc.id = s.category ORDER BY s.id"
 OBS_OUT="$WORK/observatory.geojson"

@@ -452,7 +452,10 @@ async fn the_same_service_in_two_sources_is_kept_once_with_both_provenances() ->
         .await
     };
     let a_without = dir.path().join("a2.csv");
-    std::fs::write(&a_without, "id,category,name,lon,lat\nA2,bakery,Bakkerij Centrum,2.70010,50.90010\n")?;
+    std::fs::write(
+        &a_without,
+        "id,category,name,lon,lat\nA2,bakery,Bakkerij Centrum,2.70010,50.90010\n",
+    )?;
     load(&db.pool, &quick(&a_without, "t-a")).await?;
     assert_eq!(listed(db.pool.clone()).await?, vec!["t-b"]);
     assert_sources_are_the_provenance(&db.pool, "after t-a forgot A1").await?;

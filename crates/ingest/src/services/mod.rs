@@ -47,7 +47,9 @@ async fn detach(tx: &mut PgConnection) -> Result<(), IngestError> {
     sqlx::query("SELECT service_load_detach()")
         .execute(&mut *tx)
         .await
-        .map_err(IngestError::database("setting indexes aside for a large load"))?;
+        .map_err(IngestError::database(
+            "setting indexes aside for a large load",
+        ))?;
     Ok(())
 }
 
