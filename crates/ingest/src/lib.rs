@@ -144,12 +144,14 @@ async fn load(
     }
     if let Some(taxonomy) = &taxonomy {
         store::write_taxonomy(&mut tx, taxonomy).await?;
+        let mut places = services::Places::default();
         for source in &manifest.sources {
             match source.spec {
                 SourceSpec::Services(_) => {
                     progress.stage(&source.id);
                     let categories =
-                        services::load_source(&mut tx, source, taxonomy, &mut summary).await?;
+                        services::load_source(&mut tx, source, taxonomy, &mut places, &mut summary)
+                            .await?;
                     if let Refresh::Categories(touched) = &mut refresh {
                         touched.extend(categories);
                     }
