@@ -13,12 +13,13 @@ SET LOCAL work_mem = '64MB';
 CREATE TEMP TABLE IF NOT EXISTS covered_points (category text, country char(2), sources text[]) ON COMMIT DROP;
 TRUNCATE covered_points;
 -- The points rows of the service_coverage view, without the dates and record counts it
--- also computes for every service (half the cost after a large load).
+-- also computes for every service (half the cost after a large load), and from the
+-- sources each service lists (migration 0012) rather than a join with its provenance
+-- (every provenance row has a sighting date: the view's condition holds for all).
 INSERT INTO covered_points
 SELECT k.category, sc.country, array_agg(DISTINCT k.source_id ORDER BY k.source_id)
-FROM (SELECT DISTINCT s.category, pr.source_id
-      FROM service s JOIN service_provenance pr ON pr.service_id = s.id
-      WHERE cardinality(pr.seen_on) > 0) AS k
+FROM (SELECT DISTINCT s.category, listed.source_id
+      FROM service s CROSS JOIN unnest(s.sources) AS listed(source_id)) AS k
 JOIN source_coverage sc ON sc.source_id = k.source_id
 GROUP BY k.category, sc.country;
 -- (origin, category) pairs whose nearest services are recomputed
