@@ -479,6 +479,23 @@ async fn the_same_service_in_two_sources_is_kept_once_with_both_provenances() ->
     db.drop_database().await
 }
 
+/// The sources that describe the service a source's record became.
+async fn sources_of_record(
+    pool: &PgPool,
+    source: &str,
+    record: &str,
+) -> anyhow::Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT p.source_id FROM service_provenance p
+         WHERE p.service_id = (SELECT service_id FROM service_provenance WHERE source_id = $1 AND record_id = $2)
+         ORDER BY 1",
+    )
+    .bind(source)
+    .bind(record)
+    .fetch_all(pool)
+    .await?)
+}
+
 /// Every service lists exactly the sources of its provenance, in order (the column the
 /// tiles, exports and OGC features read, migration 0012).
 async fn assert_sources_are_the_provenance(pool: &PgPool, when: &str) -> anyhow::Result<()> {
@@ -584,14 +601,10 @@ async fn a_large_load_locates_merges_and_keeps_indexes_and_keys_as_a_small_one(
     .await?;
     assert_eq!(countries, vec!["BE", "FR"]);
 
-    let sources: Vec<String> = sqlx::query_scalar(
-        "SELECT p.source_id FROM service_provenance p
-         WHERE p.service_id = (SELECT service_id FROM service_provenance WHERE source_id = 't-large' AND record_id = 'D1')
-         ORDER BY 1",
-    )
-    .fetch_all(&db.pool)
-    .await?;
-    assert_eq!(sources, vec!["be-pharmacies-afmps", "t-large"]);
+    assert_eq!(
+        sources_of_record(&db.pool, "t-large", "D1").await?,
+        vec!["be-pharmacies-afmps", "t-large"]
+    );
     assert_sources_are_the_provenance(&db.pool, "after a large load").await?;
 
     // Loading it again replaces it as one set (its keys set aside and checked again): the
@@ -617,14 +630,10 @@ async fn a_large_load_locates_merges_and_keeps_indexes_and_keys_as_a_small_one(
     .fetch_one(&db.pool)
     .await?;
     assert_eq!(dangling, 0);
-    let sources: Vec<String> = sqlx::query_scalar(
-        "SELECT p.source_id FROM service_provenance p
-         WHERE p.service_id = (SELECT service_id FROM service_provenance WHERE source_id = 't-large' AND record_id = 'D1')
-         ORDER BY 1",
-    )
-    .fetch_all(&db.pool)
-    .await?;
-    assert_eq!(sources, vec!["be-pharmacies-afmps", "t-large"]);
+    assert_eq!(
+        sources_of_record(&db.pool, "t-large", "D1").await?,
+        vec!["be-pharmacies-afmps", "t-large"]
+    );
     assert_sources_are_the_provenance(&db.pool, "after replacing a large load").await?;
     db.drop_database().await
 }
