@@ -17,9 +17,12 @@ CREATE INDEX service_commune_idx ON service (commune_code);
 -- A longitude/latitude box (CRS84) as a box in Web Mercator metres for an index search
 -- on geom_3857, with a metre to spare: Mercator maps such a box onto a box, but the two
 -- are computed separately and may differ in the last bits. The exact test stays on the
--- longitude/latitude geometry. Latitudes are held within Web Mercator's ±85.06°.
+-- longitude/latitude geometry. Both latitudes are held within Web Mercator's ±85.06°,
+-- beyond which PROJ refuses to transform and where no service can lie (geom_3857 could
+-- not be computed for it).
 CREATE FUNCTION mercator_box(min_lon float8, min_lat float8, max_lon float8, max_lat float8)
 RETURNS geometry
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN ST_Expand(ST_Transform(ST_MakeEnvelope(min_lon, greatest(min_lat, -85.06),
-                                               max_lon, least(max_lat, 85.06), 4326), 3857), 1.0);
+RETURN ST_Expand(ST_Transform(ST_MakeEnvelope(min_lon, greatest(least(min_lat, 85.06), -85.06),
+                                               max_lon, greatest(least(max_lat, 85.06), -85.06),
+                                               4326), 3857), 1.0);

@@ -269,6 +269,35 @@ async fn filters_select_by_box_time_and_category_and_links_keep_them() -> anyhow
     assert_eq!(page["numberMatched"], expected);
     assert_eq!(found.len() as i64, expected);
 
+    // Services in a box (searched on the Web Mercator index): the ones the database finds
+    // in it, including boxes past Web Mercator's latitudes (and past the poles, which PROJ
+    // refuses to transform) and around the world, which answer like any other box rather
+    // than with an error.
+    for (bbox, lon_lat) in [
+        ("2.8,50.8,3.0,50.9", "2.8, 50.8, 3.0, 50.9"),
+        ("-10,86,10,89", "-10, 86, 10, 89"),
+        ("-10,91,10,95", "-10, 91, 10, 95"),
+        ("-10,-95,10,-91", "-10, -95, 10, -91"),
+        ("-400,50.8,400,50.9", "-400, 50.8, 400, 50.9"),
+        ("-180,-90,180,90", "-180, -90, 180, 90"),
+    ] {
+        let page = geojson(
+            &app,
+            &format!("/ogc/collections/services/items?bbox={bbox}&limit=10000"),
+        )
+        .await?;
+        let expected: BTreeSet<String> = sqlx::query_scalar::<_, i64>(&format!(
+            "SELECT id FROM service WHERE ST_Intersects(geom, ST_MakeEnvelope({lon_lat}, 4326))"
+        ))
+        .fetch_all(&db.pool)
+        .await?
+        .into_iter()
+        .map(|id| id.to_string())
+        .collect();
+        assert_eq!(ids(&page), expected, "bbox={bbox}");
+        assert_eq!(page["numberMatched"], expected.len() as i64, "bbox={bbox}");
+    }
+
     // datetime on services: a service matches when [first_seen, last_seen] holds the day.
     let day = "2016-08-21";
     let page = geojson(
