@@ -178,6 +178,17 @@ async fn projected_coordinates_are_transformed_correctly() -> anyhow::Result<()>
     db.drop_database().await
 }
 
+/// Writes a file of the test's own into `dir`, returning its path.
+fn write_file(
+    dir: &tempfile::TempDir,
+    name: &str,
+    contents: impl AsRef<[u8]>,
+) -> std::io::Result<std::path::PathBuf> {
+    let path = dir.path().join(name);
+    std::fs::write(&path, contents)?;
+    Ok(path)
+}
+
 /// Loads a quick-import file, returning the summary or the error.
 async fn load(
     pool: &PgPool,
@@ -193,9 +204,9 @@ async fn csv_delimiters_encodings_and_projections() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
 
     // UTF-8 with a BOM, comma-separated.
-    let utf8 = dir.path().join("utf8.csv");
-    std::fs::write(
-        &utf8,
+    let utf8 = write_file(
+        &dir,
+        "utf8.csv",
         "\u{feff}id,category,name,lon,lat\n1,bakery,Bakkerij Sint-Niklaas,2.8850,50.8510\n",
     )?;
     load(&db.pool, &quick(&utf8, "t-utf8")).await?;
@@ -218,9 +229,9 @@ async fn csv_delimiters_encodings_and_projections() -> anyhow::Result<()> {
         (x - 45_500.0).abs() < 2_000.0 && (y - 172_250.0).abs() < 2_000.0,
         "Ieper in Lambert 72: {x} {y}"
     );
-    let lambert = dir.path().join("lambert72.csv");
-    std::fs::write(
-        &lambert,
+    let lambert = write_file(
+        &dir,
+        "lambert72.csv",
         format!("id,category,name,x,y\n1,food_shop,Markt,{x},{y}\n"),
     )?;
     let mut import = quick(&lambert, "t-lambert72");
@@ -230,9 +241,9 @@ async fn csv_delimiters_encodings_and_projections() -> anyhow::Result<()> {
     load(&db.pool, &import).await?;
 
     // GeoJSON with its own geometry.
-    let geojson = dir.path().join("points.geojson");
-    std::fs::write(
-        &geojson,
+    let geojson = write_file(
+        &dir,
+        "points.geojson",
         r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"g1","category":"library","name":"Bibliotheek"},"geometry":{"type":"Point","coordinates":[2.9000,50.8400]}}]}"#,
     )?;
     let mut import = quick(&geojson, "t-geojson");
@@ -285,9 +296,9 @@ async fn a_quick_import_brings_the_indicators_up_to_date() -> anyhow::Result<()>
     .fetch_one(&db.pool)
     .await?;
     let dir = tempfile::tempdir()?;
-    let file = dir.path().join("pharmacy.csv");
-    std::fs::write(
-        &file,
+    let file = write_file(
+        &dir,
+        "pharmacy.csv",
         format!("id,category,name,lon,lat\nQ1,pharmacy,Apotheek Proef,{lon:.7},{lat:.7}\n"),
     )?;
     load(&db.pool, &quick(&file, "t-quick")).await?;
@@ -356,6 +367,16 @@ async fn assert_as_full_refresh(pool: &PgPool, step: &str) -> anyhow::Result<()>
     Ok(())
 }
 
+/// How many French communes have a distance to the nearest pharmacy (not "no data").
+async fn french_pharmacy_values(pool: &PgPool) -> anyhow::Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(value) FROM indicator_value
+         WHERE indicator = 'nearest_service_m' AND category = 'pharmacy' AND country = 'FR'",
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
 #[tokio::test]
 async fn a_quick_import_recomputes_its_categories_as_a_full_refresh_would() -> anyhow::Result<()> {
     let db = TestDb::new().await?;
@@ -364,12 +385,8 @@ async fn a_quick_import_recomputes_its_categories_as_a_full_refresh_would() -> a
     // French pharmacies and a bakery from a source complete in France: the first French
     // pharmacy locations, so every French commune's pharmacy figures go from "no data" to
     // values, and the basket's reason stops naming pharmacies.
-    let first = dir.path().join("first.csv");
-    std::fs::write(
-        &first,
-        "id,category,name,lon,lat\nP1,pharmacy,Pharmacie du Beffroi,2.37850,51.03400\n\
-         P2,pharmacy,Pharmacie de la Gare,3.05700,50.63800\nB1,bakery,Boulangerie Centrale,2.72900,50.72700\n",
-    )?;
+    let first = write_file(&dir, "first.csv", "id,category,name,lon,lat\nP1,pharmacy,Pharmacie du Beffroi,2.37850,51.03400\n\
+         P2,pharmacy,Pharmacie de la Gare,3.05700,50.63800\nB1,bakery,Boulangerie Centrale,2.72900,50.72700\n")?;
     let mut import = quick(&first, "t-fr-points");
     import.coverage = vec![observatory_core::Country::France];
     let summary = load(&db.pool, &import).await?;
@@ -378,38 +395,25 @@ async fn a_quick_import_recomputes_its_categories_as_a_full_refresh_would() -> a
         summary.indicators_seconds.is_some(),
         "the indicators were recomputed"
     );
-    let french_pharmacy_values: i64 = sqlx::query_scalar(
-        "SELECT count(value) FROM indicator_value
-         WHERE indicator = 'nearest_service_m' AND category = 'pharmacy' AND country = 'FR'",
-    )
-    .fetch_one(&db.pool)
-    .await?;
+    let with_pharmacy = french_pharmacy_values(&db.pool).await?;
     assert!(
-        french_pharmacy_values > 600,
-        "{french_pharmacy_values} French communes with a nearest pharmacy"
+        with_pharmacy > 600,
+        "{with_pharmacy} French communes with a nearest pharmacy"
     );
     assert_as_full_refresh(&db.pool, "first import").await?;
 
     // The same source again, now with a general practitioner only: its pharmacies and
     // bakery are gone, and their categories are recomputed too.
-    let second = dir.path().join("second.csv");
-    std::fs::write(
-        &second,
+    let second = write_file(
+        &dir,
+        "second.csv",
         "id,category,name,lon,lat\nG1,general_practitioner,Cabinet médical,2.37900,51.03300\n",
     )?;
     let mut import = quick(&second, "t-fr-points");
     import.coverage = vec![observatory_core::Country::France];
     load(&db.pool, &import).await?;
-    let french_pharmacy_values: i64 = sqlx::query_scalar(
-        "SELECT count(value) FROM indicator_value
-         WHERE indicator = 'nearest_service_m' AND category = 'pharmacy' AND country = 'FR'",
-    )
-    .fetch_one(&db.pool)
-    .await?;
-    assert_eq!(
-        french_pharmacy_values, 0,
-        "no French pharmacy locations again"
-    );
+    let with_pharmacy = french_pharmacy_values(&db.pool).await?;
+    assert_eq!(with_pharmacy, 0, "no French pharmacy locations again");
     assert_as_full_refresh(&db.pool, "replacing import").await?;
     db.drop_database().await
 }
@@ -420,11 +424,9 @@ async fn the_same_service_in_two_sources_is_kept_once_with_both_provenances() ->
     let db = TestDb::new().await?;
     ingest_westhoek(&db.pool).await?;
     let dir = tempfile::tempdir()?;
-    let a = dir.path().join("a.csv");
-    std::fs::write(&a, "id,category,name,lon,lat\nA1,pharmacy,Apotheek Centrum,2.70000,50.90000\nA2,bakery,Bakkerij Centrum,2.70010,50.90010\n")?;
-    let b = dir.path().join("b.csv");
+    let a = write_file(&dir, "a.csv", "id,category,name,lon,lat\nA1,pharmacy,Apotheek Centrum,2.70000,50.90000\nA2,bakery,Bakkerij Centrum,2.70010,50.90010\n")?;
     // 22 m away, same category, similar name: the same pharmacy. The bakery 15 m away is not.
-    std::fs::write(&b, "id,category,name,lon,lat\nB1,pharmacy,Apotheek Centrum bvba,2.70020,50.90015\nB2,pharmacy,Apotheek De Linde,2.70000,50.90005\n")?;
+    let b = write_file(&dir, "b.csv", "id,category,name,lon,lat\nB1,pharmacy,Apotheek Centrum bvba,2.70020,50.90015\nB2,pharmacy,Apotheek De Linde,2.70000,50.90005\n")?;
     load(&db.pool, &quick(&a, "t-a")).await?;
     let summary = load(&db.pool, &quick(&b, "t-b")).await?;
     assert_eq!(
@@ -451,9 +453,9 @@ async fn the_same_service_in_two_sources_is_kept_once_with_both_provenances() ->
         .fetch_all(&pool)
         .await
     };
-    let a_without = dir.path().join("a2.csv");
-    std::fs::write(
-        &a_without,
+    let a_without = write_file(
+        &dir,
+        "a2.csv",
         "id,category,name,lon,lat\nA2,bakery,Bakkerij Centrum,2.70010,50.90010\n",
     )?;
     load(&db.pool, &quick(&a_without, "t-a")).await?;
@@ -569,8 +571,7 @@ async fn a_large_load_locates_merges_and_keeps_indexes_and_keys_as_a_small_one(
         lat + 0.00009
     ));
     let dir = tempfile::tempdir()?;
-    let file = dir.path().join("large.csv");
-    std::fs::write(&file, csv)?;
+    let file = write_file(&dir, "large.csv", csv)?;
 
     let summary = load(&db.pool, &quick(&file, "t-large")).await?;
     let stats = summary
@@ -681,9 +682,9 @@ async fn unknown_categories_are_reported_and_bad_records_counted() -> anyhow::Re
     let db = TestDb::new().await?;
     ingest_westhoek(&db.pool).await?;
     let dir = tempfile::tempdir()?;
-    let file = dir.path().join("mixed.csv");
-    std::fs::write(
-        &file,
+    let file = write_file(
+        &dir,
+        "mixed.csv",
         "id,category,name,lon,lat\n\
          1,pharmacy,Ok,2.88,50.85\n\
          2,launderette,Wasserette,2.88,50.85\n\
@@ -719,9 +720,9 @@ async fn bad_files_change_nothing() -> anyhow::Result<()> {
         .await?;
     let dir = tempfile::tempdir()?;
 
-    let unclosed = dir.path().join("unclosed.geojson");
-    std::fs::write(
-        &unclosed,
+    let unclosed = write_file(
+        &dir,
+        "unclosed.geojson",
         r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"1","category":"pharmacy"},"geometry":{"type":"Point","coordinates":[2.88,50.85]}},{"type":"Feat"#,
     )?;
     let mut import = quick(&unclosed, "t-bad");
@@ -737,9 +738,9 @@ async fn bad_files_change_nothing() -> anyhow::Result<()> {
         "{error}"
     );
 
-    let no_column = dir.path().join("no_column.csv");
-    std::fs::write(
-        &no_column,
+    let no_column = write_file(
+        &dir,
+        "no_column.csv",
         "id,kind,name,lon,lat\n1,pharmacy,X,2.88,50.85\n",
     )?;
     let error = load(&db.pool, &quick(&no_column, "t-bad"))
@@ -752,9 +753,9 @@ async fn bad_files_change_nothing() -> anyhow::Result<()> {
         "{error}"
     );
 
-    let ragged = dir.path().join("ragged.csv");
-    std::fs::write(
-        &ragged,
+    let ragged = write_file(
+        &dir,
+        "ragged.csv",
         "id,category,name,lon,lat\n1,pharmacy,X,2.88,50.85\n2,pharmacy,Y,2.88\n",
     )?;
     let error = load(&db.pool, &quick(&ragged, "t-bad"))

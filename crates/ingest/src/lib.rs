@@ -223,8 +223,8 @@ enum Refresh {
     Nothing,
     /// Every indicator of every commune.
     All,
-    /// The indicators fed by these categories' services (those of the loaded sources
-    /// before the load; the categories after it are added once it is done).
+    /// The indicators fed by these categories' services: those the loaded sources had
+    /// before the load, then those each source has after it (as `load_source` returns them).
     Categories(Vec<ServiceCategory>),
 }
 

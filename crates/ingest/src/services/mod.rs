@@ -81,6 +81,20 @@ pub(crate) async fn record_coverage(
 #[derive(Default)]
 pub struct Places(Option<Arc<locate::Locator>>);
 
+impl Places {
+    async fn locator(
+        &mut self,
+        tx: &mut PgConnection,
+    ) -> Result<Arc<locate::Locator>, IngestError> {
+        if let Some(locator) = &self.0 {
+            return Ok(Arc::clone(locator));
+        }
+        let locator = Arc::new(locate::Locator::load(tx).await?);
+        self.0 = Some(Arc::clone(&locator));
+        Ok(locator)
+    }
+}
+
 const CATEGORIES_READ: &str = "reading the categories of the loaded services";
 
 /// Loads one services source inside the ingest's transaction; returns the categories of
@@ -149,14 +163,7 @@ pub async fn load_source(
 
     // Longitude/latitude points are located while the file streams; others after COPY.
     let locator = if srid == 4326 {
-        Some(match &places.0 {
-            Some(locator) => Arc::clone(locator),
-            None => {
-                let locator = Arc::new(locate::Locator::load(tx).await?);
-                places.0 = Some(Arc::clone(&locator));
-                locator
-            }
-        })
+        Some(places.locator(tx).await?)
     } else {
         None
     };
