@@ -5,7 +5,6 @@
 #
 #   benches/tiles_vs_martin.sh
 #   RUNS=3 DURATION=20 CONNECTIONS=16 MARTIN=/path/to/martin benches/tiles_vs_martin.sh
-#   MARTIN_SOURCES=functions MARTIN=/path/to/martin benches/tiles_vs_martin.sh
 #
 # It builds nothing: build first with `cargo build --release -p observatory`
 # (OBSERVATORY=/path/to/observatory picks another binary). martin is not part of the
@@ -16,8 +15,8 @@
 #
 # What it does: starts a private PostGIS cluster in a temporary folder under /tmp, loads
 # the Westhoek release (`observatory ingest`), gives martin its sources in a schema
-# `martin` (MARTIN_SOURCES, below: by default tables in EPSG:3857 with spatial indexes and
-# the same properties), writes the list of
+# `martin` (tables in EPSG:3857 with spatial indexes and the same properties), writes the
+# list of
 # tiles (every tile from z6 to z10 that holds a commune, and an equal pseudo-random share
 # of those of z11 to z14, each for both layers), then runs the servers one at a time on
 # loopback ports with wrk (a Lua script cycling through the list, each thread from its own
@@ -34,7 +33,6 @@ CONNECTIONS="${CONNECTIONS:-16}"
 THREADS="${THREADS:-2}"
 PER_ZOOM="${PER_ZOOM:-175}"
 MODES="${MODES:-off on}"
-MARTIN_SOURCES="${MARTIN_SOURCES:-tables}"
 OBS_PORT="${OBS_PORT:-18480}"
 MARTIN_PORT="${MARTIN_PORT:-18481}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -46,7 +44,6 @@ for v in RUNS DURATION WARMUP CONNECTIONS THREADS PER_ZOOM OBS_PORT MARTIN_PORT;
     whole_number "$v"
 done
 cd "$ROOT"
-case "$MARTIN_SOURCES" in tables | functions) ;; *) echo "MARTIN_SOURCES must be tables or functions, not '$MARTIN_SOURCES'" >&2; exit 2 ;; esac
 
 exec 3>&1 1>&2
 require_observatory
@@ -79,23 +76,18 @@ DATABASE_URL="$BENCH_URL" "$OBSERVATORY" ingest --no-progress >"$WORK/ingest.out
 tail -n 1 "$WORK/ingest.out" >&2
 
 # --- martin's sources ----------------------------------------------------------------------
-# tables (the default, as the issue sets it up): martin publishes tables of its own schema,
-# in EPSG:3857 with GiST indexes, holding the very properties the observatory's tiles
-# carry, computed once (the sources of each service, the main indicator values of each
-# commune), and draws them as it draws any table: full outlines, simplified only by MVT's
-# grid. functions (MARTIN_SOURCES=functions): martin runs the observatory's own tile
-# queries (crates/server/src/sql/tile_{communes,services}.sql, outlines simplified per
-# zoom band ahead of time) as function sources, so both servers send the same bytes and
-# the comparison is of the servers alone.
-if [[ $MARTIN_SOURCES == tables ]]; then
-    sql <<'EOSQL' >/dev/null
+# martin publishes tables of its own schema, in EPSG:3857 with GiST indexes, holding the
+# very properties the observatory's tiles carry, computed once (the sources of each
+# service, the main indicator values of each commune), and draws them as it draws any
+# table: full outlines, simplified only by MVT's grid.
+sql <<'EOSQL' >/dev/null
 CREATE SCHEMA martin;
 CREATE TABLE martin.communes AS
 SELECT c.geom_3857 AS geom, c.country || '-' || c.code AS id, c.code, c.country::text AS country,
        c.name, c.name_nl, c.name_fr, c.population, c.population_year::integer AS population_year,
        round(c.area_km2::numeric, 3)::float8 AS area_km2,
        CASE WHEN c.population IS NOT NULL AND c.area_km2 > 0
-            THEN round((c.population / c.area_km2)::numeric, 1)::float8 END AS density,
+        THEN round((c.population / c.area_km2)::numeric, 1)::float8 END AS density,
        ind.nearest_pharmacy_m, ind.nearest_hospital_m, ind.nearest_rail_station_m,
        ind.nearest_post_office_m, ind.nearest_secondary_school_m, ind.population_change_pct
 FROM commune c
@@ -105,7 +97,7 @@ CREATE TABLE martin.services AS
 SELECT s.geom_3857 AS geom, s.id, s.category, sc.group_id AS "group", sc.label_nl, sc.label_fr, sc.label_en,
        s.name, s.country::text AS country,
        (SELECT string_agg(DISTINCT pr.source_id, ',' ORDER BY pr.source_id)
-        FROM service_provenance pr WHERE pr.service_id = s.id) AS sources,
+    FROM service_provenance pr WHERE pr.service_id = s.id) AS sources,
        to_char(s.first_seen, 'YYYY-MM-DD') AS first_seen, to_char(s.last_seen, 'YYYY-MM-DD') AS last_seen,
        s.closure_candidate
 FROM service s JOIN service_category sc ON sc.id = s.category;
@@ -113,7 +105,7 @@ CREATE INDEX ON martin.services USING gist (geom);
 ANALYZE martin.communes;
 ANALYZE martin.services;
 EOSQL
-    cat >"$WORK/martin.yaml" <<EOF
+cat >"$WORK/martin.yaml" <<EOF
 listen_addresses: "127.0.0.1:$MARTIN_PORT"
 postgres:
   connection_string: "$BENCH_URL"
@@ -122,41 +114,6 @@ postgres:
       from_schemas: martin
     functions: false
 EOF
-else
-    # Each .sql file is one SELECT over $1 = z, $2 = x, $3 = y (services: $4 = date, here
-    # none); wrapped in PL/pgSQL so that PostgreSQL keeps its plan, as for a prepared
-    # statement.
-    function_source() {
-        local name=$1 file=$2
-        printf 'CREATE FUNCTION martin.%s(z integer, x integer, y integer) RETURNS bytea\n' "$name"
-        printf 'LANGUAGE plpgsql STABLE PARALLEL SAFE AS $martin$\nBEGIN\nRETURN (\n'
-        sed -e 's/\$4::date/NULL::date/g' "$file"
-        printf '\n);\nEND\n$martin$;\n'
-    }
-    {
-        echo "CREATE SCHEMA martin;"
-        function_source communes crates/server/src/sql/tile_communes.sql
-        function_source services crates/server/src/sql/tile_services.sql
-    } >"$WORK/martin.sql"
-    sql -f "$WORK/martin.sql" >/dev/null
-    cat >"$WORK/martin.yaml" <<EOF
-listen_addresses: "127.0.0.1:$MARTIN_PORT"
-postgres:
-  connection_string: "$BENCH_URL"
-  auto_publish: false
-  functions:
-    communes:
-      schema: martin
-      function: communes
-      minzoom: 0
-      maxzoom: 22
-    services:
-      schema: martin
-      function: services
-      minzoom: 0
-      maxzoom: 22
-EOF
-fi
 
 # --- the list of tiles ----------------------------------------------------------------------
 say "writing the tile list"
@@ -323,7 +280,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 {
     echo "Latest result ($(date -u +%Y-%m-%d)), $tile_count tile addresses ($per_zoom) × 2 layers = $url_count URLs;"
     echo "wrk -t $THREADS -c $CONNECTIONS -d ${DURATION}s after a ${WARMUP}s warm-up, $RUNS runs each, servers run one at a time;"
-    echo "martin's sources: $MARTIN_SOURCES. $identical of $i sampled tiles byte for byte identical between the two servers;"
+    echo "$identical of $i sampled tiles byte for byte identical between the two servers (the observatory clips and"
+    echo "snaps outlines itself, so only point tiles can be);"
     echo "those tiles weigh $obs_bytes bytes from the observatory, $martin_bytes bytes from martin (uncompressed)."
     echo
     echo "| server | cache | runs | median req/s | median p50 ms | median p99 ms | errors | req/s per run |"

@@ -718,3 +718,69 @@ async fn each_layer_version_follows_the_data_behind_it() -> anyhow::Result<()> {
     assert_ne!(now_points, arrondissement_points);
     db.drop_database().await
 }
+
+/// The commune outlines the server clips and snaps are valid polygons and cover what
+/// PostGIS's own `ST_AsMVTGeom` gives for the same outline and tile, in every tile of a
+/// block around the border at Comines, from z8 to z14.
+#[tokio::test]
+async fn commune_outlines_are_valid_and_cover_what_postgis_draws() -> anyhow::Result<()> {
+    use geo::{Area, Validation};
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let app = TestApp::spawn(db.pool.clone()).await?;
+    let mut compared = 0;
+    for z in [8u8, 10, 12, 14] {
+        let (cx, cy) = tile_of(2.95, 50.76, z);
+        for (x, y) in (cx - 1..=cx + 1).flat_map(|x| (cy - 1..=cy + 1).map(move |y| (x, y))) {
+            let response = app.get(&format!("/tiles/communes/{z}/{x}/{y}.mvt")).await?;
+            let ours = if response.status() == 204 {
+                Vec::new()
+            } else {
+                decode(response.bytes().await?.to_vec(), "communes")?
+            };
+            let reference: Vec<(String, f64, f64)> = sqlx::query_as(
+                "SELECT c.country || '-' || c.code, ST_Area(g), ST_Perimeter(g)
+                 FROM commune c,
+                      LATERAL (SELECT ST_AsMVTGeom(CASE WHEN $1 <= 6 THEN c.geom_3857_z6
+                                                        WHEN $1 <= 8 THEN c.geom_3857_z8
+                                                        WHEN $1 <= 10 THEN c.geom_3857_z10
+                                                        ELSE c.geom_3857 END,
+                                                   ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS g) AS m
+                 WHERE c.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096)
+                   AND g IS NOT NULL",
+            )
+            .bind(i32::from(z))
+            .bind(x as i32)
+            .bind(y as i32)
+            .fetch_all(&db.pool)
+            .await?;
+            for feature in &ours {
+                let id = prop(feature, "id").unwrap_or_default();
+                let geo::Geometry::MultiPolygon(drawn) = feature.geometry.clone() else {
+                    panic!("{z}/{x}/{y} {id}: not polygons: {:?}", feature.geometry);
+                };
+                assert!(drawn.is_valid(), "{z}/{x}/{y} {id}: invalid outline");
+                let (_, area, perimeter) = reference
+                    .iter()
+                    .find(|(r, _, _)| *r == id)
+                    .ok_or_else(|| anyhow::anyhow!("{z}/{x}/{y}: {id} drawn, not by PostGIS"))?;
+                let drawn_area = f64::from(drawn.unsigned_area());
+                // Each vertex may be snapped half a unit elsewhere than PostGIS snaps it.
+                let tolerance = 0.5 * perimeter + 2.0;
+                assert!(
+                    (drawn_area - area).abs() <= tolerance,
+                    "{z}/{x}/{y} {id}: area {drawn_area} against PostGIS {area} (tolerance {tolerance})"
+                );
+                compared += 1;
+            }
+            for (id, area, _) in &reference {
+                assert!(
+                    *area < 4.0 || ours.iter().any(|f| prop(f, "id").as_deref() == Some(id)),
+                    "{z}/{x}/{y}: {id} drawn by PostGIS ({area} units²), not by the server"
+                );
+            }
+        }
+    }
+    assert!(compared > 100, "{compared} outlines compared");
+    db.drop_database().await
+}

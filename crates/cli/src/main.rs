@@ -79,7 +79,7 @@ enum Command {
         #[arg(long, env = "OBSERVATORY_WEB_DIR", default_value = "web")]
         web_dir: PathBuf,
         /// Memory for the in-process tile cache, in MiB; 0 turns it off (every tile is
-        /// built in PostGIS, for measurement and debugging).
+        /// built again, for measurement and debugging).
         #[arg(long, env = "OBSERVATORY_TILE_CACHE_MB", default_value_t = 256)]
         tile_cache_mb: u64,
         /// Threads answering requests (default: half the machine's cores, at least one;

@@ -14,6 +14,9 @@ pub enum ApiError {
     NotFound(String),
     #[error("database error")]
     Database(#[from] sqlx::Error),
+    /// A defect of the server or of the data it read, logged in full.
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl IntoResponse for ApiError {
@@ -25,9 +28,16 @@ impl IntoResponse for ApiError {
                 tracing::error!(error = %e, "database error");
                 StatusCode::SERVICE_UNAVAILABLE
             }
+            ApiError::Internal(e) => {
+                tracing::error!(error = %e, "internal error");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         };
         let message = match &self {
             ApiError::Database(_) => "the database could not answer; try again later".to_owned(),
+            ApiError::Internal(_) => {
+                "the server could not build this answer; the reason is in its log".to_owned()
+            }
             other => other.to_string(),
         };
         (status, Json(ErrorBody { error: message })).into_response()

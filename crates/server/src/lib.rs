@@ -1,8 +1,9 @@
-//! The observatory's HTTP server: health, vector tiles built in PostGIS, streamed exports
+//! The observatory's HTTP server: health, vector tiles of the features PostGIS selects, streamed exports
 //! and the web map. It keeps no state of its own: everything lives in PostgreSQL, so
 //! several servers can run side by side.
 
 mod error;
+mod mvt;
 mod routes;
 mod tiles;
 

@@ -1,5 +1,5 @@
-//! The vector tile layers, the queries that build them in PostGIS, and the in-process
-//! tile cache keyed by each layer's data version.
+//! The vector tile layers, the queries that select their features in PostGIS (encoded by
+//! [`crate::mvt`]), and the in-process tile cache keyed by each layer's data version.
 
 use std::io::Write;
 use std::str::FromStr;
@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 
+use crate::mvt::{encode_tile, layer_from_rows, RowError, TileFrame};
 use crate::ApiError;
 
 /// A layer served as vector tiles.
@@ -61,6 +62,14 @@ impl Layer {
     }
 
     /// Whether the layer's tiles take a `date` (the services that existed on it).
+    /// The column of the tile query whose value is the MVT feature id, if any.
+    fn feature_id_column(self) -> Option<&'static str> {
+        match self {
+            Layer::Services => Some("id"),
+            Layer::Communes | Layer::Borders => None,
+        }
+    }
+
     pub fn takes_date(self) -> bool {
         matches!(self, Layer::Services)
     }
@@ -285,7 +294,7 @@ impl LayerVersions {
 
 impl TileService {
     /// Reads the layers' versions and starts following them. `cache_mb` bounds the cache's
-    /// memory in MiB; 0 turns the cache off (every tile is built in PostGIS).
+    /// memory in MiB; 0 turns the cache off (every tile is built again).
     pub async fn start(pool: PgPool, cache_mb: u64) -> Result<TileService, sqlx::Error> {
         let cache = (cache_mb > 0).then(|| {
             Cache::builder()
@@ -351,7 +360,7 @@ impl TileService {
             .map_err(|e| {
                 // Every request that waited on this build gets the same error.
                 tracing::error!(error = %e, layer = layer.id(), "building a tile failed");
-                ApiError::Database(sqlx::Error::Protocol(format!("building a tile: {e}")))
+                ApiError::Internal(format!("building a tile: {e}"))
             })?;
         let status = if entry.is_fresh() {
             CacheStatus::Miss
@@ -362,16 +371,41 @@ impl TileService {
     }
 }
 
-async fn build(pool: &PgPool, key: &TileKey) -> Result<Tile, sqlx::Error> {
-    let mut query = sqlx::query_scalar::<_, Option<Vec<u8>>>(key.layer.tile_sql())
-        .bind(i32::from(key.coord.z))
-        .bind(key.coord.x as i32)
-        .bind(key.coord.y as i32);
+/// Why a tile could not be built.
+#[derive(Debug, thiserror::Error)]
+enum BuildError {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Rows(#[from] RowError),
+}
+
+impl From<BuildError> for ApiError {
+    fn from(e: BuildError) -> ApiError {
+        match e {
+            BuildError::Database(e) => ApiError::Database(e),
+            BuildError::Rows(e) => ApiError::Internal(format!("building a tile: {e}")),
+        }
+    }
+}
+
+async fn build(pool: &PgPool, key: &TileKey) -> Result<Tile, BuildError> {
+    let TileCoord { z, x, y } = key.coord;
+    let mut query = sqlx::query(key.layer.tile_sql())
+        .bind(i32::from(z))
+        .bind(x as i32)
+        .bind(y as i32);
     if key.layer.takes_date() {
         query = query.bind(key.date);
     }
-    let bytes = query.fetch_one(pool).await?;
-    Ok(Tile::new(bytes.unwrap_or_default()))
+    let rows = query.fetch_all(pool).await?;
+    let layer = layer_from_rows(
+        key.layer.id(),
+        &TileFrame::new(z, x, y),
+        &rows,
+        key.layer.feature_id_column(),
+    )?;
+    Ok(Tile::new(encode_tile([layer])))
 }
 
 /// Reads the versions, records any that advanced and drops the cached tiles they replace.

@@ -1,37 +1,27 @@
--- One MVT tile of the communes layer: $1 = z, $2 = x, $3 = y. The outline comes from the
--- zoom band's simplified column (see migrations/0007_tile_layers.sql), exact from z11.
-WITH bounds AS (
-    SELECT ST_TileEnvelope($1, $2, $3) AS envelope,
-           ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096) AS search
-),
--- MATERIALIZED: otherwise the outer "geom IS NOT NULL" is pushed into this query and
--- ST_AsMVTGeom, the costly part, runs twice per feature.
-features AS MATERIALIZED (
-    SELECT ST_AsMVTGeom(CASE WHEN $1 <= 6 THEN c.geom_3857_z6
-                             WHEN $1 <= 8 THEN c.geom_3857_z8
-                             WHEN $1 <= 10 THEN c.geom_3857_z10
-                             ELSE c.geom_3857 END,
-                        b.envelope, 4096, 64, true) AS geom,
-           c.country || '-' || c.code AS id,
-           c.code,
-           c.country::text AS country,
-           c.name,
-           c.name_nl,
-           c.name_fr,
-           c.population,
-           c.population_year::integer AS population_year,
-           round(c.area_km2::numeric, 3)::float8 AS area_km2,
-           CASE WHEN c.population IS NOT NULL AND c.area_km2 > 0
-                THEN round((c.population / c.area_km2)::numeric, 1)::float8 END AS density,
-           ind.nearest_pharmacy_m, ind.nearest_hospital_m, ind.nearest_rail_station_m,
-           ind.nearest_post_office_m, ind.nearest_secondary_school_m, ind.population_change_pct
-    FROM commune c
-    CROSS JOIN bounds b
-    -- the main indicators, so the map can shade them without another request; absent
-    -- where the data cannot support a value (migration 0011)
-    LEFT JOIN commune_map_values AS ind ON ind.code = c.code AND ind.country = c.country
-    WHERE c.geom_3857 && b.search
-)
-SELECT ST_AsMVT(features.*, 'communes', 4096, 'geom')
-FROM features
-WHERE geom IS NOT NULL
+-- The features of one tile of the communes layer: $1 = z, $2 = x, $3 = y. `geom` is the
+-- outline (WKB, Web Mercator) from the zoom band's simplified column (see
+-- migrations/0007_tile_layers.sql), exact from z11; every other column is a property
+-- (src/mvt/rows.rs), left out of the tile where NULL.
+SELECT ST_AsBinary(CASE WHEN $1 <= 6 THEN c.geom_3857_z6
+                        WHEN $1 <= 8 THEN c.geom_3857_z8
+                        WHEN $1 <= 10 THEN c.geom_3857_z10
+                        ELSE c.geom_3857 END) AS geom,
+       c.country || '-' || c.code AS id,
+       c.code,
+       c.country::text AS country,
+       c.name,
+       c.name_nl,
+       c.name_fr,
+       c.population,
+       c.population_year::integer AS population_year,
+       -- rounded in floating point: through numeric, each value was printed and read back
+       round(c.area_km2 * 1000) / 1000 AS area_km2,
+       CASE WHEN c.population IS NOT NULL AND c.area_km2 > 0
+            THEN round(c.population / c.area_km2 * 10) / 10 END AS density,
+       ind.nearest_pharmacy_m, ind.nearest_hospital_m, ind.nearest_rail_station_m,
+       ind.nearest_post_office_m, ind.nearest_secondary_school_m, ind.population_change_pct
+FROM commune c
+-- the main indicators, so the map can shade them without another request; absent
+-- where the data cannot support a value (migration 0011)
+LEFT JOIN commune_map_values AS ind ON ind.code = c.code AND ind.country = c.country
+WHERE c.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096)
