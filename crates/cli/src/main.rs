@@ -82,9 +82,8 @@ enum Command {
         /// built again, for measurement and debugging).
         #[arg(long, env = "OBSERVATORY_TILE_CACHE_MB", default_value_t = 256)]
         tile_cache_mb: u64,
-        /// Threads answering requests (default: half the machine's cores, at least one;
-        /// the other half is left to PostgreSQL, which builds the tiles and runs the
-        /// queries).
+        /// Threads answering requests (default: one per core; they build the tiles from
+        /// the features PostgreSQL selects).
         #[arg(long, env = "OBSERVATORY_WORKERS")]
         workers: Option<NonZeroUsize>,
     },
@@ -222,13 +221,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// Request threads when none are asked for: half the cores, at least one. With a thread per
-/// core, the server's threads and PostgreSQL's processes (and, in the benchmark, the load
-/// generator) preempt each other, and requests wait their turn: on 2 cores, cached tiles
-/// had a p99 latency of 2.6–3.6 ms with 2 threads and 0.9–1.0 ms with 1, at the same
-/// throughput (72,000–75,000 requests per second; uncached, 3,300 either way).
+/// Request threads when none are asked for: one per core. The server clips and encodes
+/// the tiles it builds (PostgreSQL only selects their features), and with half the cores
+/// on 2 of them, one thread did that work for every request while a third of the machine
+/// stood idle: uncached tiles ran at 2,600 requests per second with 1 thread and 4,050
+/// with 2 (BENCHMARKS.md). Cached tiles lose a little: 65,000 against 75,000 per second.
 fn default_serve_workers() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 fn init_logging(format: LogFormat) {
