@@ -784,3 +784,29 @@ async fn commune_outlines_are_valid_and_cover_what_postgis_draws() -> anyhow::Re
     assert!(compared > 100, "{compared} outlines compared");
     db.drop_database().await
 }
+
+/// A connection that PostgreSQL closes under the server fails the one tile request that
+/// finds it, and is not handed out again: the next requests get their tiles.
+#[tokio::test]
+async fn a_tile_connection_closed_under_the_server_is_replaced() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let app = TestApp::spawn_with_tile_cache(db.pool.clone(), 0).await?;
+    let (x, y) = tile_of(2.9, 50.85, 9);
+    let path = format!("/tiles/communes/9/{x}/{y}.mvt");
+    assert_eq!(app.get(&path).await?.status(), 200);
+    let closed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()
+           AND backend_type = 'client backend'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert!(closed >= 1, "{closed} connections closed");
+    let first = app.get(&path).await?.status();
+    assert!(first == 200 || first == 503, "{first}");
+    for _ in 0..3 {
+        assert_eq!(app.get(&path).await?.status(), 200);
+    }
+    db.drop_database().await
+}

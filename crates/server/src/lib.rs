@@ -5,6 +5,7 @@
 mod error;
 mod mvt;
 mod routes;
+mod tile_connections;
 mod tiles;
 
 use std::future::Future;

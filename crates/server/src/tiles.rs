@@ -16,6 +16,7 @@ use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 
 use crate::mvt::{encode_tile, layer_from_rows, RowError, TileFrame};
+use crate::tile_connections::TileConnections;
 use crate::ApiError;
 
 /// A layer served as vector tiles.
@@ -278,6 +279,8 @@ pub struct TileService {
 
 struct Inner {
     pool: PgPool,
+    /// Where the tiles' queries run (see [`TileConnections`]).
+    connections: TileConnections,
     cache: Option<Cache<TileKey, Arc<Tile>>>,
     versions: [AtomicI64; 3],
 }
@@ -305,6 +308,10 @@ impl TileService {
         });
         let service = TileService {
             inner: Arc::new(Inner {
+                connections: TileConnections::new(
+                    (*pool.connect_options()).clone(),
+                    TILE_CONNECTIONS,
+                )?,
                 pool: pool.clone(),
                 cache,
                 versions: [AtomicI64::new(0), AtomicI64::new(0), AtomicI64::new(0)],
@@ -346,7 +353,7 @@ impl TileService {
             version,
         };
         let Some(cache) = &self.inner.cache else {
-            let tile = build(&self.inner.pool, &key).await?;
+            let tile = build(&self.inner.connections, &key).await?;
             return Ok((Arc::new(tile), version, CacheStatus::Off));
         };
         // A plain lookup first: most requests are hits, and the entry API below costs more.
@@ -355,7 +362,7 @@ impl TileService {
         }
         let entry = cache
             .entry(key)
-            .or_try_insert_with(async { build(&self.inner.pool, &key).await.map(Arc::new) })
+            .or_try_insert_with(async { build(&self.inner.connections, &key).await.map(Arc::new) })
             .await
             .map_err(|e| {
                 // Every request that waited on this build gets the same error.
@@ -389,7 +396,10 @@ impl From<BuildError> for ApiError {
     }
 }
 
-async fn build(pool: &PgPool, key: &TileKey) -> Result<Tile, BuildError> {
+/// Tile queries running at once, at most: as many as the server's pool allows.
+const TILE_CONNECTIONS: usize = 16;
+
+async fn build(connections: &TileConnections, key: &TileKey) -> Result<Tile, BuildError> {
     let TileCoord { z, x, y } = key.coord;
     let mut query = sqlx::query(key.layer.tile_sql())
         .bind(i32::from(z))
@@ -398,7 +408,7 @@ async fn build(pool: &PgPool, key: &TileKey) -> Result<Tile, BuildError> {
     if key.layer.takes_date() {
         query = query.bind(key.date);
     }
-    let rows = query.fetch_all(pool).await?;
+    let rows = connections.fetch_all(query).await?;
     let layer = layer_from_rows(
         key.layer.id(),
         &TileFrame::new(z, x, y),

@@ -1,0 +1,71 @@
+//! The connections tiles are built on, apart from the server's pool. sqlx's pool checks
+//! every connection given back to it with a round trip to PostgreSQL: one more exchange
+//! per tile for a query that is itself one exchange (uncached tiles ran 9–27 % faster
+//! without it in 3 of 4 alternated runs, 15 % slower in the fourth: BENCHMARKS.md). These
+//! are given back as they are; one whose query failed is closed instead, so a broken
+//! connection is never handed out again.
+
+use std::time::Duration;
+
+use deadpool::managed::{self, Metrics, Object, Pool, PoolError, QueueMode, RecycleResult};
+use deadpool::Runtime;
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgRow};
+use sqlx::query::Query;
+use sqlx::{ConnectOptions, PgConnection, Postgres};
+
+/// Opens connections with the server pool's options.
+struct Connector {
+    options: PgConnectOptions,
+}
+
+impl managed::Manager for Connector {
+    type Type = PgConnection;
+    type Error = sqlx::Error;
+
+    async fn create(&self) -> Result<PgConnection, sqlx::Error> {
+        self.options.connect().await
+    }
+
+    async fn recycle(&self, _: &mut PgConnection, _: &Metrics) -> RecycleResult<sqlx::Error> {
+        Ok(())
+    }
+}
+
+pub struct TileConnections {
+    pool: Pool<Connector>,
+}
+
+impl TileConnections {
+    /// At most `size` connections, opened as tiles need them.
+    pub fn new(options: PgConnectOptions, size: usize) -> Result<TileConnections, sqlx::Error> {
+        let pool = Pool::builder(Connector { options })
+            .max_size(size)
+            // The connection used last is used next: the fewer backends at work, the more
+            // of their memory stays in the processor's caches.
+            .queue_mode(QueueMode::Lifo)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(Duration::from_secs(10)))
+            .create_timeout(Some(Duration::from_secs(10)))
+            .build()
+            .map_err(|e| sqlx::Error::Configuration(e.into()))?;
+        Ok(TileConnections { pool })
+    }
+
+    /// The rows of one query.
+    pub async fn fetch_all(
+        &self,
+        query: Query<'_, Postgres, PgArguments>,
+    ) -> Result<Vec<PgRow>, sqlx::Error> {
+        let mut connection = self.pool.get().await.map_err(|e| match e {
+            PoolError::Backend(e) => e,
+            PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
+            PoolError::Closed => sqlx::Error::PoolClosed,
+            other => sqlx::Error::Protocol(format!("tile connections: {other}")),
+        })?;
+        let rows = query.fetch_all(&mut *connection).await;
+        if rows.is_err() {
+            drop(Object::take(connection));
+        }
+        rows
+    }
+}
