@@ -155,3 +155,65 @@ pub fn encode_tile<'r>(layers: impl IntoIterator<Item = LayerBuilder<'r>>) -> Ve
     }
     tile.encode_to_vec()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mvt::geometry::GeometryEncoder;
+    use crate::mvt::TileFrame;
+    use geo::{Geometry, Point};
+    use prost::Message;
+
+    fn a_point() -> TileGeometry {
+        GeometryEncoder::new(TileFrame::new(0, 0, 0))
+            .encode(&Geometry::Point(Point::new(0.0, 0.0)))
+            .expect("a point")
+            .expect("inside the tile")
+    }
+
+    #[test]
+    fn keys_and_values_are_stored_once_per_layer() {
+        let mut layer = LayerBuilder::new("services");
+        let (name, population) = (layer.key("name"), layer.key("population"));
+        assert_eq!(layer.key("name"), name);
+        layer.add(
+            Some(7),
+            a_point(),
+            &[
+                (name, PropertyValue::String("Ieper")),
+                (population, PropertyValue::Int(-3)),
+            ],
+        );
+        layer.add(
+            None,
+            a_point(),
+            &[
+                (name, PropertyValue::String("Ieper")),
+                (population, PropertyValue::Int(35_000)),
+            ],
+        );
+        let bytes = encode_tile([layer]);
+        let tile = proto::Tile::decode(bytes.as_slice()).expect("a tile");
+        let layer = &tile.layers[0];
+        assert_eq!(
+            (layer.name.as_str(), layer.version, layer.extent),
+            ("services", 2, Some(4096))
+        );
+        assert_eq!(layer.keys, vec!["name", "population"]);
+        assert_eq!(layer.values.len(), 3, "{:?}", layer.values);
+        assert_eq!(layer.values[1].sint_value, Some(-3));
+        assert_eq!(layer.values[2].uint_value, Some(35_000));
+        assert_eq!(layer.features[0].id, Some(7));
+        assert_eq!(layer.features[0].tags, vec![0, 0, 1, 1]);
+        assert_eq!(layer.features[1].tags, vec![0, 0, 1, 2]);
+        assert_eq!(
+            layer.features[1].r#type,
+            Some(proto::GeomType::Point as i32)
+        );
+    }
+
+    #[test]
+    fn a_tile_without_features_has_no_bytes() {
+        assert!(encode_tile([LayerBuilder::new("communes")]).is_empty());
+    }
+}
