@@ -786,15 +786,21 @@ async fn commune_outlines_are_valid_and_cover_what_postgis_draws() -> anyhow::Re
 }
 
 /// A connection that PostgreSQL closes under the server fails the one tile request that
-/// finds it, and is not handed out again: the next requests get their tiles.
+/// finds it (503, as the database could not answer, cache on or off), and is not handed
+/// out again: the next requests get their tiles.
 #[tokio::test]
 async fn a_tile_connection_closed_under_the_server_is_replaced() -> anyhow::Result<()> {
     let db = TestDb::new().await?;
     ingest_westhoek(&db.pool).await?;
     let app = TestApp::spawn_with_tile_cache(db.pool.clone(), 0).await?;
-    let (x, y) = tile_of(2.9, 50.85, 9);
-    let path = format!("/tiles/communes/9/{x}/{y}.mvt");
+    let cached = TestApp::spawn_with_tile_cache(db.pool.clone(), 64).await?;
+    let path_at = |z: u8| {
+        let (x, y) = tile_of(2.9, 50.85, z);
+        format!("/tiles/communes/{z}/{x}/{y}.mvt")
+    };
+    let path = path_at(9);
     assert_eq!(app.get(&path).await?.status(), 200);
+    assert_eq!(cached.get(&path).await?.status(), 200);
     let closed: i64 = sqlx::query_scalar(
         "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
          WHERE datname = current_database() AND pid <> pg_backend_pid()
@@ -807,6 +813,12 @@ async fn a_tile_connection_closed_under_the_server_is_replaced() -> anyhow::Resu
     assert!(first == 200 || first == 503, "{first}");
     for _ in 0..3 {
         assert_eq!(app.get(&path).await?.status(), 200);
+    }
+    // With the cache on, a tile not cached yet is built on the closed connection.
+    let first = cached.get(&path_at(10)).await?.status();
+    assert!(first == 200 || first == 503, "{first}");
+    for z in [10, 11, 12] {
+        assert_eq!(cached.get(&path_at(z)).await?.status(), 200, "z{z}");
     }
     db.drop_database().await
 }

@@ -62,7 +62,6 @@ impl Layer {
         }
     }
 
-    /// Whether the layer's tiles take a `date` (the services that existed on it).
     /// The column of the tile query whose value is the MVT feature id, if any.
     fn feature_id_column(self) -> Option<&'static str> {
         match self {
@@ -71,6 +70,7 @@ impl Layer {
         }
     }
 
+    /// Whether the layer's tiles take a `date` (the services that existed on it).
     pub fn takes_date(self) -> bool {
         matches!(self, Layer::Services)
     }
@@ -367,7 +367,12 @@ impl TileService {
             .map_err(|e| {
                 // Every request that waited on this build gets the same error.
                 tracing::error!(error = %e, layer = layer.id(), "building a tile failed");
-                ApiError::Internal(format!("building a tile: {e}"))
+                match &*e {
+                    BuildError::Database(_) => {
+                        ApiError::Database(sqlx::Error::Protocol(format!("building a tile: {e}")))
+                    }
+                    BuildError::Rows(_) => ApiError::Internal(format!("building a tile: {e}")),
+                }
             })?;
         let status = if entry.is_fresh() {
             CacheStatus::Miss
