@@ -308,9 +308,10 @@ impl TileService {
         });
         let service = TileService {
             inner: Arc::new(Inner {
+                // As many tile queries at once as the server's pool allows queries.
                 connections: TileConnections::new(
                     (*pool.connect_options()).clone(),
-                    TILE_CONNECTIONS,
+                    pool.options().get_max_connections() as usize,
                 )?,
                 pool: pool.clone(),
                 cache,
@@ -400,9 +401,6 @@ impl From<BuildError> for ApiError {
         }
     }
 }
-
-/// Tile queries running at once, at most: as many as the server's pool allows.
-const TILE_CONNECTIONS: usize = 16;
 
 async fn build(connections: &TileConnections, key: &TileKey) -> Result<Tile, BuildError> {
     let TileCoord { z, x, y } = key.coord;

@@ -89,7 +89,8 @@ pub struct GeometryEncoder {
     frame: TileFrame,
     overlay: Overlay,
     ring: Vec<Pt>,
-    clipped: Vec<Pt>,
+    /// Working space of the ring's clipping.
+    spare: Vec<Pt>,
     snapped: Vec<IntPoint>,
 }
 
@@ -99,7 +100,7 @@ impl GeometryEncoder {
             frame,
             overlay: Overlay::new(256),
             ring: Vec::new(),
-            clipped: Vec::new(),
+            spare: Vec::new(),
             snapped: Vec::new(),
         }
     }
@@ -151,7 +152,7 @@ impl GeometryEncoder {
             self.ring.clear();
             self.ring
                 .extend(ring.coords().map(|c| self.frame.project(c)));
-            clip_ring(&mut self.ring, &mut self.clipped);
+            clip_ring(&mut self.ring, &mut self.spare);
             self.snapped.clear();
             self.snapped.extend(self.ring.iter().map(|p| p.snap()));
             self.snapped.dedup();
