@@ -223,9 +223,10 @@ fn main() -> ExitCode {
 
 /// Request threads when none are asked for: one per core. The server clips and encodes
 /// the tiles it builds (PostgreSQL only selects their features), and with half the cores
-/// on 2 of them, one thread did that work for every request while a third of the machine
-/// stood idle: uncached tiles ran at 2,600 requests per second with 1 thread and 4,050
-/// with 2 (BENCHMARKS.md). Cached tiles lose a little: 65,000 against 75,000 per second.
+/// on 2 of them, one thread did that work for every request while 30 % of the machine
+/// stood idle: uncached tiles ran at 2,924–2,944 requests per second with 1 thread and
+/// 3,689–4,744 with 2; cached ones at 42,110–51,287 and 51,675–64,283, with a p99 of
+/// 0.50–0.70 ms against 0.99–1.07 ms (BENCHMARKS.md).
 fn default_serve_workers() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
