@@ -670,6 +670,131 @@ async fn a_changed_service_is_never_served_from_an_older_tile() -> anyhow::Resul
     db.drop_database().await
 }
 
+/// The properties a server adds from a layer's lookup (a category's labels, a commune's
+/// indicator values) follow their tables as the features do: a tile of the version after
+/// a change carries the new values, with the cache on and off.
+#[tokio::test]
+async fn looked_up_properties_follow_the_tables_they_come_from() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let (lon, lat): (f64, f64) = sqlx::query_as(
+        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM commune
+         WHERE country = 'BE' AND code = '33011') q",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    let (z, (x, y)) = (12, tile_of(lon, lat, 12));
+    let (service_id, category): (i64, String) = sqlx::query_as(
+        "SELECT s.id, s.category FROM service s
+         WHERE s.geom_3857 && ST_TileEnvelope(12, $1, $2) ORDER BY s.id LIMIT 1",
+    )
+    .bind(x as i32)
+    .bind(y as i32)
+    .fetch_one(&db.pool)
+    .await?;
+    let template = |doc: serde_json::Value| doc["tiles"][0].as_str().unwrap_or_default().to_owned();
+    for cache_mb in [0, 64] {
+        let app = TestApp::spawn_with_tile_cache(db.pool.clone(), cache_mb).await?;
+        let commune_value = |app: &TestApp, url: String| {
+            let client = app.client.clone();
+            async move {
+                let response = client.get(&url).send().await?;
+                assert_eq!(response.status(), 200, "{url}");
+                let features = decode(response.bytes().await?.to_vec(), "communes")?;
+                let ieper = features
+                    .iter()
+                    .find(|f| prop(f, "id").as_deref() == Some("BE-33011"))
+                    .ok_or_else(|| anyhow::anyhow!("no BE-33011 in {url}"))?;
+                anyhow::Ok(ieper.properties.as_ref().and_then(
+                    |p| match p.get("nearest_pharmacy_m") {
+                        Some(Value::Double(d)) => Some(*d),
+                        _ => None,
+                    },
+                ))
+            }
+        };
+        let label_of_service = |app: &TestApp, url: String| {
+            let client = app.client.clone();
+            async move {
+                let response = client.get(&url).send().await?;
+                assert_eq!(response.status(), 200, "{url}");
+                let features = decode(response.bytes().await?.to_vec(), "services")?;
+                let service = features
+                    .iter()
+                    .find(|f| f.id == Some(service_id as u64))
+                    .ok_or_else(|| anyhow::anyhow!("no service {service_id} in {url}"))?;
+                anyhow::Ok((prop(service, "label_en"), prop(service, "group")))
+            }
+        };
+
+        let communes = tile_url(
+            &template(app.get("/tiles/communes.json").await?.json().await?),
+            z,
+            x,
+            y,
+        );
+        let expected: Option<f64> = sqlx::query_scalar(
+            "SELECT nearest_pharmacy_m FROM commune_map_values WHERE country = 'BE' AND code = '33011'",
+        )
+        .fetch_one(&db.pool)
+        .await?;
+        assert!(expected.is_some(), "Ieper has a pharmacy distance");
+        assert_eq!(commune_value(&app, communes.clone()).await?, expected);
+        let new_value = 4321.5 + cache_mb as f64;
+        sqlx::query("UPDATE commune_map_values SET nearest_pharmacy_m = $1 WHERE country = 'BE' AND code = '33011'")
+            .bind(new_value)
+            .execute(&db.pool)
+            .await?;
+        let communes_after = tile_url(
+            &template(app.get("/tiles/communes.json").await?.json().await?),
+            z,
+            x,
+            y,
+        );
+        assert_ne!(communes_after, communes);
+        assert_eq!(
+            commune_value(&app, communes_after).await?,
+            Some(new_value),
+            "cache {cache_mb} MiB"
+        );
+
+        let services = tile_url(
+            &template(app.get("/tiles/services.json").await?.json().await?),
+            z,
+            x,
+            y,
+        );
+        let (label, group): (String, String) =
+            sqlx::query_as("SELECT label_en, group_id FROM service_category WHERE id = $1")
+                .bind(&category)
+                .fetch_one(&db.pool)
+                .await?;
+        assert_eq!(
+            label_of_service(&app, services.clone()).await?,
+            (Some(label), Some(group.clone()))
+        );
+        let new_label = format!("Renamed {cache_mb}");
+        sqlx::query("UPDATE service_category SET label_en = $1 WHERE id = $2")
+            .bind(&new_label)
+            .bind(&category)
+            .execute(&db.pool)
+            .await?;
+        let services_after = tile_url(
+            &template(app.get("/tiles/services.json").await?.json().await?),
+            z,
+            x,
+            y,
+        );
+        assert_ne!(services_after, services);
+        assert_eq!(
+            label_of_service(&app, services_after).await?,
+            (Some(new_label), Some(group)),
+            "cache {cache_mb} MiB"
+        );
+    }
+    db.drop_database().await
+}
+
 #[tokio::test]
 async fn each_layer_version_follows_the_data_behind_it() -> anyhow::Result<()> {
     let db = TestDb::new().await?;

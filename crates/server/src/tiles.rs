@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::{Arc, OnceLock, RwLock, Weak};
 use std::time::Duration;
 
 use axum::http::HeaderValue;
@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 
-use crate::mvt::{encode_tile, layer_from_rows, RowError, TileFrame};
+use crate::mvt::{encode_tile, layer_from_rows, Lookup, RowError, TileFrame};
 use crate::tile_connections::TileConnections;
 use crate::ApiError;
 
@@ -59,6 +59,16 @@ impl Layer {
             Layer::Communes => include_str!("sql/bounds_communes.sql"),
             Layer::Services => include_str!("sql/bounds_services.sql"),
             Layer::Borders => include_str!("sql/bounds_borders.sql"),
+        }
+    }
+
+    /// The properties added to the layer's features from a second query (see
+    /// [`Lookup`]): the column of the tile query that keys them, and the query.
+    fn lookup(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Layer::Communes => Some(("id", include_str!("sql/tile_communes_lookup.sql"))),
+            Layer::Services => Some(("category", include_str!("sql/tile_services_lookup.sql"))),
+            Layer::Borders => None,
         }
     }
 
@@ -283,6 +293,15 @@ struct Inner {
     connections: TileConnections,
     cache: Option<Cache<TileKey, Arc<Tile>>>,
     versions: [AtomicI64; 3],
+    /// Each layer's lookup with the data version it was read for, in the order of
+    /// [`Layer::ALL`]; the mutex lets one request read a new version while the others wait.
+    lookups: [RwLock<Option<Arc<VersionedLookup>>>; 3],
+    lookup_reads: [tokio::sync::Mutex<()>; 3],
+}
+
+struct VersionedLookup {
+    version: i64,
+    lookup: Lookup,
 }
 
 /// The versions of the layers, in the order of [`Layer::ALL`].
@@ -316,6 +335,8 @@ impl TileService {
                 pool: pool.clone(),
                 cache,
                 versions: [AtomicI64::new(0), AtomicI64::new(0), AtomicI64::new(0)],
+                lookups: Default::default(),
+                lookup_reads: Default::default(),
             }),
         };
         service.versions_now().await?;
@@ -354,7 +375,7 @@ impl TileService {
             version,
         };
         let Some(cache) = &self.inner.cache else {
-            let tile = build(&self.inner.connections, &key).await?;
+            let tile = build(&self.inner, &key).await?;
             return Ok((Arc::new(tile), version, CacheStatus::Off));
         };
         // A plain lookup first: most requests are hits, and the entry API below costs more.
@@ -363,7 +384,7 @@ impl TileService {
         }
         let entry = cache
             .entry(key)
-            .or_try_insert_with(async { build(&self.inner.connections, &key).await.map(Arc::new) })
+            .or_try_insert_with(async { build(&self.inner, &key).await.map(Arc::new) })
             .await
             .map_err(|e| {
                 // Every request that waited on this build gets the same error.
@@ -402,8 +423,9 @@ impl From<BuildError> for ApiError {
     }
 }
 
-async fn build(connections: &TileConnections, key: &TileKey) -> Result<Tile, BuildError> {
+async fn build(inner: &Inner, key: &TileKey) -> Result<Tile, BuildError> {
     let TileCoord { z, x, y } = key.coord;
+    let lookup = lookup_for(inner, key.layer, key.version).await?;
     let mut query = sqlx::query(key.layer.tile_sql())
         .bind(i32::from(z))
         .bind(x as i32)
@@ -411,14 +433,58 @@ async fn build(connections: &TileConnections, key: &TileKey) -> Result<Tile, Bui
     if key.layer.takes_date() {
         query = query.bind(key.date);
     }
-    let rows = connections.fetch_all(query).await?;
+    let rows = inner.connections.fetch_all(query).await?;
     let layer = layer_from_rows(
         key.layer.id(),
         &TileFrame::new(z, x, y),
         &rows,
         key.layer.feature_id_column(),
+        lookup.as_deref().map(|l| &l.lookup),
     )?;
     Ok(Tile::new(encode_tile([layer])))
+}
+
+/// The lookup of `layer` read at data version `version` or later. It is read again once
+/// the layer's version passes the one it was read for, which happens only after the
+/// change is committed: a tile of a newer version never gets older values.
+async fn lookup_for(
+    inner: &Inner,
+    layer: Layer,
+    version: i64,
+) -> Result<Option<Arc<VersionedLookup>>, BuildError> {
+    let Some((column, sql)) = layer.lookup() else {
+        return Ok(None);
+    };
+    let current = |inner: &Inner| {
+        let held = inner.lookups[layer.index()]
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        held.as_ref()
+            .filter(|held| held.version >= version)
+            .map(Arc::clone)
+    };
+    if let Some(lookup) = current(inner) {
+        return Ok(Some(lookup));
+    }
+    let _reading = inner.lookup_reads[layer.index()].lock().await;
+    if let Some(lookup) = current(inner) {
+        return Ok(Some(lookup));
+    }
+    let rows = inner.connections.fetch_all(sqlx::query(sql)).await?;
+    let fresh = Arc::new(VersionedLookup {
+        version,
+        lookup: Lookup::from_rows(layer.id(), column, &rows)?,
+    });
+    tracing::debug!(
+        layer = layer.id(),
+        version,
+        entries = fresh.lookup.len(),
+        "tile lookup read"
+    );
+    *inner.lookups[layer.index()]
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Arc::clone(&fresh));
+    Ok(Some(fresh))
 }
 
 /// Reads the versions, records any that advanced and drops the cached tiles they replace.

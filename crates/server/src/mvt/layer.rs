@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use foldhash::fast::RandomState;
 
 use super::geometry::TileGeometry;
@@ -18,6 +19,8 @@ pub enum PropertyValue<'r> {
     /// `sint_value` otherwise.
     Int(i64),
     Bool(bool),
+    /// Written as the text `YYYY-MM-DD`, once per distinct date in the layer.
+    Date(NaiveDate),
 }
 
 /// The identity of a value within a layer (a double by its bits, so that it can be hashed).
@@ -27,6 +30,7 @@ enum ValueKey<'r> {
     Double(u64),
     Int(i64),
     Bool(bool),
+    Date(NaiveDate),
 }
 
 impl<'r> PropertyValue<'r> {
@@ -36,6 +40,7 @@ impl<'r> PropertyValue<'r> {
             PropertyValue::Double(d) => ValueKey::Double(d.to_bits()),
             PropertyValue::Int(i) => ValueKey::Int(i),
             PropertyValue::Bool(b) => ValueKey::Bool(b),
+            PropertyValue::Date(d) => ValueKey::Date(d),
         }
     }
 }
@@ -51,6 +56,7 @@ impl ValueKey<'_> {
                 Err(_) => value.sint_value = Some(i),
             },
             ValueKey::Bool(b) => value.bool_value = Some(b),
+            ValueKey::Date(d) => value.string_value = Some(d.format("%Y-%m-%d").to_string()),
         }
         value
     }
@@ -210,6 +216,20 @@ mod tests {
             layer.features[1].r#type,
             Some(proto::GeomType::Point as i32)
         );
+    }
+
+    #[test]
+    fn dates_are_written_as_iso_text_once_per_date() {
+        let mut layer = LayerBuilder::new("services");
+        let seen = layer.key("first_seen");
+        let date = NaiveDate::from_ymd_opt(2016, 3, 1).expect("a date");
+        for _ in 0..2 {
+            layer.add(None, a_point(), &[(seen, PropertyValue::Date(date))]);
+        }
+        let tile = proto::Tile::decode(encode_tile([layer]).as_slice()).expect("a tile");
+        let values = &tile.layers[0].values;
+        assert_eq!(values.len(), 1, "{values:?}");
+        assert_eq!(values[0].string_value.as_deref(), Some("2016-03-01"));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 -- The features of one tile of the communes layer: $1 = z, $2 = x, $3 = y. `geom` is the
 -- outline (WKB, Web Mercator) from the zoom band's simplified column (see
 -- migrations/0007_tile_layers.sql), exact from z11; every other column is a property
--- (src/mvt/rows.rs), left out of the tile where NULL.
+-- (src/mvt/rows.rs), left out of the tile where NULL. The main indicator values are added
+-- by the server from tile_communes_lookup.sql, keyed by `id`.
 SELECT ST_AsBinary(CASE WHEN $1 <= 6 THEN c.geom_3857_z6
                         WHEN $1 <= 8 THEN c.geom_3857_z8
                         WHEN $1 <= 10 THEN c.geom_3857_z10
@@ -17,11 +18,6 @@ SELECT ST_AsBinary(CASE WHEN $1 <= 6 THEN c.geom_3857_z6
        -- rounded in floating point: through numeric, each value was printed and read back
        round(c.area_km2 * 1000) / 1000 AS area_km2,
        CASE WHEN c.population IS NOT NULL AND c.area_km2 > 0
-            THEN round(c.population / c.area_km2 * 10) / 10 END AS density,
-       ind.nearest_pharmacy_m, ind.nearest_hospital_m, ind.nearest_rail_station_m,
-       ind.nearest_post_office_m, ind.nearest_secondary_school_m, ind.population_change_pct
+            THEN round(c.population / c.area_km2 * 10) / 10 END AS density
 FROM commune c
--- the main indicators, so the map can shade them without another request; absent
--- where the data cannot support a value (migration 0011)
-LEFT JOIN commune_map_values AS ind ON ind.code = c.code AND ind.country = c.country
 WHERE c.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096)

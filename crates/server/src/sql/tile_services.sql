@@ -1,21 +1,17 @@
 -- The features of one tile of the services layer: $1 = z, $2 = x, $3 = y, $4 = a date or
 -- NULL. With a date, only the services known to exist on it (first to last sighting).
 -- `geom` is the point (WKB, Web Mercator), `id` the feature id; every other column is a
--- property (src/mvt/rows.rs), left out of the tile where NULL.
+-- property (src/mvt/rows.rs), left out of the tile where NULL. The category's group and
+-- labels are added by the server from tile_services_lookup.sql.
 SELECT ST_AsBinary(s.geom_3857) AS geom,
        s.id,
        s.category,
-       sc.group_id AS "group",
-       sc.label_nl,
-       sc.label_fr,
-       sc.label_en,
        s.name,
        s.country::text AS country,
        array_to_string(s.sources, ',') AS sources,
-       to_char(s.first_seen, 'YYYY-MM-DD') AS first_seen,
-       to_char(s.last_seen, 'YYYY-MM-DD') AS last_seen,
+       s.first_seen,
+       s.last_seen,
        s.closure_candidate
 FROM service s
-JOIN service_category sc ON sc.id = s.category
 WHERE s.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096)
   AND ($4::date IS NULL OR $4::date BETWEEN s.first_seen AND s.last_seen)
