@@ -670,6 +670,32 @@ async fn a_changed_service_is_never_served_from_an_older_tile() -> anyhow::Resul
     db.drop_database().await
 }
 
+/// The URL of tile z/x/y of `layer` as the layer's TileJSON names it now.
+async fn tile_url_now(app: &TestApp, layer: &str, z: u8, x: u32, y: u32) -> anyhow::Result<String> {
+    let doc: serde_json::Value = app
+        .get(&format!("/tiles/{layer}.json"))
+        .await?
+        .json()
+        .await?;
+    Ok(tile_url(
+        doc["tiles"][0].as_str().unwrap_or_default(),
+        z,
+        x,
+        y,
+    ))
+}
+
+/// The features of `layer` in the tile at `url`, which must be there.
+async fn features_at(
+    app: &TestApp,
+    url: &str,
+    layer: &str,
+) -> anyhow::Result<Vec<mvt_reader::feature::Feature>> {
+    let response = app.client.get(url).send().await?;
+    assert_eq!(response.status(), 200, "{url}");
+    decode(response.bytes().await?.to_vec(), layer)
+}
+
 /// The properties a server adds from a layer's lookup (a category's labels, a commune's
 /// indicator values) follow their tables as the features do: a tile of the version after
 /// a change carries the new values, with the cache on and off.
@@ -692,86 +718,57 @@ async fn looked_up_properties_follow_the_tables_they_come_from() -> anyhow::Resu
     .bind(y as i32)
     .fetch_one(&db.pool)
     .await?;
-    let template = |doc: serde_json::Value| doc["tiles"][0].as_str().unwrap_or_default().to_owned();
+    let ieper_pharmacy_m = |features: Vec<mvt_reader::feature::Feature>| {
+        let ieper = features
+            .into_iter()
+            .find(|f| prop(f, "id").as_deref() == Some("BE-33011"))?;
+        match ieper.properties?.get("nearest_pharmacy_m") {
+            Some(Value::Double(d)) => Some(*d),
+            _ => None,
+        }
+    };
+    let labels = |features: Vec<mvt_reader::feature::Feature>| {
+        let service = features
+            .into_iter()
+            .find(|f| f.id == Some(service_id as u64));
+        service.map(|f| (prop(&f, "label_en"), prop(&f, "group")))
+    };
     for cache_mb in [0, 64] {
         let app = TestApp::spawn_with_tile_cache(db.pool.clone(), cache_mb).await?;
-        let commune_value = |app: &TestApp, url: String| {
-            let client = app.client.clone();
-            async move {
-                let response = client.get(&url).send().await?;
-                assert_eq!(response.status(), 200, "{url}");
-                let features = decode(response.bytes().await?.to_vec(), "communes")?;
-                let ieper = features
-                    .iter()
-                    .find(|f| prop(f, "id").as_deref() == Some("BE-33011"))
-                    .ok_or_else(|| anyhow::anyhow!("no BE-33011 in {url}"))?;
-                anyhow::Ok(ieper.properties.as_ref().and_then(
-                    |p| match p.get("nearest_pharmacy_m") {
-                        Some(Value::Double(d)) => Some(*d),
-                        _ => None,
-                    },
-                ))
-            }
-        };
-        let label_of_service = |app: &TestApp, url: String| {
-            let client = app.client.clone();
-            async move {
-                let response = client.get(&url).send().await?;
-                assert_eq!(response.status(), 200, "{url}");
-                let features = decode(response.bytes().await?.to_vec(), "services")?;
-                let service = features
-                    .iter()
-                    .find(|f| f.id == Some(service_id as u64))
-                    .ok_or_else(|| anyhow::anyhow!("no service {service_id} in {url}"))?;
-                anyhow::Ok((prop(service, "label_en"), prop(service, "group")))
-            }
-        };
 
-        let communes = tile_url(
-            &template(app.get("/tiles/communes.json").await?.json().await?),
-            z,
-            x,
-            y,
-        );
+        let communes = tile_url_now(&app, "communes", z, x, y).await?;
         let expected: Option<f64> = sqlx::query_scalar(
             "SELECT nearest_pharmacy_m FROM commune_map_values WHERE country = 'BE' AND code = '33011'",
         )
         .fetch_one(&db.pool)
         .await?;
         assert!(expected.is_some(), "Ieper has a pharmacy distance");
-        assert_eq!(commune_value(&app, communes.clone()).await?, expected);
+        assert_eq!(
+            ieper_pharmacy_m(features_at(&app, &communes, "communes").await?),
+            expected
+        );
         let new_value = 4321.5 + cache_mb as f64;
         sqlx::query("UPDATE commune_map_values SET nearest_pharmacy_m = $1 WHERE country = 'BE' AND code = '33011'")
             .bind(new_value)
             .execute(&db.pool)
             .await?;
-        let communes_after = tile_url(
-            &template(app.get("/tiles/communes.json").await?.json().await?),
-            z,
-            x,
-            y,
-        );
+        let communes_after = tile_url_now(&app, "communes", z, x, y).await?;
         assert_ne!(communes_after, communes);
         assert_eq!(
-            commune_value(&app, communes_after).await?,
+            ieper_pharmacy_m(features_at(&app, &communes_after, "communes").await?),
             Some(new_value),
             "cache {cache_mb} MiB"
         );
 
-        let services = tile_url(
-            &template(app.get("/tiles/services.json").await?.json().await?),
-            z,
-            x,
-            y,
-        );
+        let services = tile_url_now(&app, "services", z, x, y).await?;
         let (label, group): (String, String) =
             sqlx::query_as("SELECT label_en, group_id FROM service_category WHERE id = $1")
                 .bind(&category)
                 .fetch_one(&db.pool)
                 .await?;
         assert_eq!(
-            label_of_service(&app, services.clone()).await?,
-            (Some(label), Some(group.clone()))
+            labels(features_at(&app, &services, "services").await?),
+            Some((Some(label), Some(group.clone())))
         );
         let new_label = format!("Renamed {cache_mb}");
         sqlx::query("UPDATE service_category SET label_en = $1 WHERE id = $2")
@@ -779,16 +776,11 @@ async fn looked_up_properties_follow_the_tables_they_come_from() -> anyhow::Resu
             .bind(&category)
             .execute(&db.pool)
             .await?;
-        let services_after = tile_url(
-            &template(app.get("/tiles/services.json").await?.json().await?),
-            z,
-            x,
-            y,
-        );
+        let services_after = tile_url_now(&app, "services", z, x, y).await?;
         assert_ne!(services_after, services);
         assert_eq!(
-            label_of_service(&app, services_after).await?,
-            (Some(new_label), Some(group)),
+            labels(features_at(&app, &services_after, "services").await?),
+            Some((Some(new_label), Some(group))),
             "cache {cache_mb} MiB"
         );
     }
