@@ -939,3 +939,116 @@ async fn a_tile_connection_closed_under_the_server_is_replaced() -> anyhow::Resu
     }
     db.drop_database().await
 }
+
+/// The server binary with three event loops: connections are handed to each loop in turn,
+/// every loop answers, they share one tile cache (a tile built by one is a hit for the
+/// others), and all of them follow a change to the data. SIGTERM stops them all.
+#[tokio::test]
+async fn every_event_loop_of_the_server_shares_the_cache_and_follows_changes() -> anyhow::Result<()>
+{
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let (id, lon, lat): (i64, f64, f64) = sqlx::query_as(
+        "SELECT id, ST_X(geom), ST_Y(geom) FROM service
+         WHERE category = 'pharmacy' AND country = 'BE' AND name IS NOT NULL
+         ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let mut child = tokio::process::Command::new(observatory_tests::observatory_bin())
+        .current_dir(observatory_tests::repo_root())
+        .env("DATABASE_URL", db.url()?)
+        .args([
+            "serve",
+            "--workers",
+            "3",
+            "--tile-cache-mb",
+            "64",
+            "--listen",
+        ])
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    // A new connection for every request, so that they go round the loops.
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()?;
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while client.get(format!("{base}/health")).send().await.is_err() {
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "no answer within 60 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+
+    let (z, (x, y)) = (12, tile_of(lon, lat, 12));
+    let tile_now = || async {
+        let doc: serde_json::Value = client
+            .get(format!("{base}/tiles/services.json"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        anyhow::Ok(tile_url(
+            doc["tiles"][0].as_str().unwrap_or_default(),
+            z,
+            x,
+            y,
+        ))
+    };
+    let name_and_cache = |url: String| {
+        let client = client.clone();
+        async move {
+            let response = client.get(&url).send().await?;
+            assert_eq!(response.status(), 200, "{url}");
+            let cache = response.headers()["x-tile-cache"].to_str()?.to_owned();
+            let features = decode(response.bytes().await?.to_vec(), "services")?;
+            let name = features
+                .iter()
+                .find(|f| f.id == Some(id as u64))
+                .and_then(|f| prop(f, "name"));
+            anyhow::Ok((name, cache))
+        }
+    };
+
+    let url = tile_now().await?;
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let (name, cache) = name_and_cache(url.clone()).await?;
+        assert!(name.is_some(), "the pharmacy is in {url}");
+        statuses.push(cache);
+    }
+    assert_eq!(statuses[0], "miss", "{statuses:?}");
+    assert!(
+        statuses[1..].iter().all(|s| s == "hit"),
+        "one cache for all loops: {statuses:?}"
+    );
+
+    sqlx::query("UPDATE service SET name = 'Apotheek Elke Lus' WHERE id = $1")
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    let changed = tile_now().await?;
+    assert_ne!(changed, url);
+    for _ in 0..6 {
+        let (name, _) = name_and_cache(changed.clone()).await?;
+        assert_eq!(name.as_deref(), Some("Apotheek Elke Lus"));
+        // The URL of the older version brings the change too, on every loop.
+        let (name, _) = name_and_cache(url.clone()).await?;
+        assert_eq!(name.as_deref(), Some("Apotheek Elke Lus"));
+    }
+
+    let pid =
+        nix::unistd::Pid::from_raw(child.id().ok_or_else(|| anyhow::anyhow!("no pid"))? as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM)?;
+    let status = tokio::time::timeout(std::time::Duration::from_secs(60), child.wait()).await??;
+    assert!(status.success(), "every loop stops cleanly: {status}");
+    db.drop_database().await
+}

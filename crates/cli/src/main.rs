@@ -1,6 +1,7 @@
 //! `observatory`: the one binary of the Westhoek Observatory.
 
 mod database;
+mod serve;
 
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
@@ -82,8 +83,9 @@ enum Command {
         /// built again, for measurement and debugging).
         #[arg(long, env = "OBSERVATORY_TILE_CACHE_MB", default_value_t = 256)]
         tile_cache_mb: u64,
-        /// Threads answering requests (default: one per core; they build the tiles from
-        /// the features PostgreSQL selects).
+        /// Event loops answering requests, one thread each with its own connections
+        /// (default: one per core; they build the tiles from the features PostgreSQL
+        /// selects).
         #[arg(long, env = "OBSERVATORY_WORKERS")]
         workers: Option<NonZeroUsize>,
     },
@@ -201,10 +203,12 @@ enum DbAction {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.log_format);
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if let Command::Serve { workers, .. } = &cli.command {
-        builder.worker_threads(workers.map_or_else(default_serve_workers, NonZeroUsize::get));
-    }
+    // The server's first event loop runs here; the others get threads of their own
+    // (src/serve.rs).
+    let mut builder = match &cli.command {
+        Command::Serve { .. } => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    };
     let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -221,12 +225,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// Request threads when none are asked for: one per core. The server clips and encodes
-/// the tiles it builds (PostgreSQL only selects their features), and with half the cores
-/// on 2 of them, one thread did that work for every request while 30 % of the machine
-/// stood idle: uncached tiles ran at 2,924–2,944 requests per second with 1 thread and
-/// 3,689–4,744 with 2; cached ones at 42,110–51,287 and 51,675–64,283, with a p99 of
-/// 0.50–0.70 ms against 0.99–1.07 ms (BENCHMARKS.md).
+/// Event loops when none are asked for: one per core. The server clips and encodes the
+/// tiles it builds (PostgreSQL only selects their features), and with half the cores on
+/// 2 of them, one thread did that work for every request while 30 % of the machine stood
+/// idle: uncached tiles ran at 2,924–2,944 requests per second with 1 thread and
+/// 3,689–4,744 with 2 (BENCHMARKS.md).
 fn default_serve_workers() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
@@ -283,9 +286,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             web_dir,
             tile_cache_mb,
-            workers: _,
+            workers,
         } => {
-            let opened = database.open(16).await?;
+            let loops = workers.map_or_else(default_serve_workers, NonZeroUsize::get);
+            let connections = serve::connections_per_loop(loops);
+            let opened = database.open(connections).await?;
             if !web_dir.join("index.html").is_file() {
                 tracing::warn!(web_dir = %web_dir.display(), "no index.html in the web folder: the map page will be missing");
             }
@@ -293,21 +298,49 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("cannot listen on {listen}; is another server using it? Choose another with --listen"))?;
             let address = listener.local_addr()?;
-            tracing::info!(%address, "serving the observatory");
-            println!("listening on http://{address}");
             let tiles = observatory_server::TileService::start(opened.pool.clone(), tile_cache_mb)
                 .await
                 .context(
                     "cannot read the tile layers' data versions; was the database migrated?",
                 )?;
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let (mut handed, acceptor) = serve::hand_out(listener, loops, stopped.clone())?;
+            let own = handed.remove(0);
+            let setup = serve::LoopSetup {
+                options: (*opened.pool.connect_options()).clone(),
+                connections,
+                web_dir: web_dir.clone(),
+                tiles: tiles.clone(),
+            };
+            let others = serve::spawn_loops(handed, &setup, &stopped)?;
+            tokio::spawn(acceptor);
+            tracing::info!(%address, loops, "serving the observatory");
+            println!("listening on http://{address}");
             let state = observatory_server::AppState {
                 pool: opened.pool.clone(),
                 web_dir,
                 tiles,
             };
-            let served = observatory_server::serve(listener, state, shutdown_signal()).await;
+            let served = observatory_server::serve(own, state, async move {
+                shutdown_signal().await;
+                let _ = stop.send(true);
+            })
+            .await;
+            // The other loops stop with this one (its sender is gone once it has served).
+            let joined = tokio::task::spawn_blocking(move || {
+                others
+                    .into_iter()
+                    .map(|handle| match handle.join() {
+                        Ok(result) => result,
+                        Err(_) => Err(anyhow::anyhow!("an event loop of the server panicked")),
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await?;
             opened.close().await?;
-            served.context("the server stopped with an error")
+            served.context("the server stopped with an error")?;
+            joined.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
+            Ok(())
         }
         Command::Export {
             layer,

@@ -13,7 +13,6 @@ use std::path::PathBuf;
 
 use axum::Router;
 use sqlx::PgPool;
-use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
@@ -39,12 +38,18 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` resolves, then finishes the requests in flight.
-pub async fn serve(
-    listener: TcpListener,
+/// Serves the connections `listener` accepts (a TCP listener, or the connections handed
+/// to one of the server's event loops) until `shutdown` resolves, then finishes the
+/// requests in flight.
+pub async fn serve<L>(
+    listener: L,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await

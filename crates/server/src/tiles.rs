@@ -287,10 +287,17 @@ pub struct TileService {
     inner: Arc<Inner>,
 }
 
+/// One event loop's way to the database, and what every loop of the server shares.
 struct Inner {
     pool: PgPool,
     /// Where the tiles' queries run (see [`TileConnections`]).
     connections: TileConnections,
+    shared: Arc<Shared>,
+}
+
+/// The cache, the layers' versions and their lookups: one for the whole server, whatever
+/// the number of event loops answering requests.
+struct Shared {
     cache: Option<Cache<TileKey, Arc<Tile>>>,
     versions: [AtomicI64; 3],
     /// Each layer's lookup with the data version it was read for, in the order of
@@ -325,32 +332,46 @@ impl TileService {
                 .support_invalidation_closures()
                 .build()
         });
-        let service = TileService {
+        let shared = Arc::new(Shared {
+            cache,
+            versions: [AtomicI64::new(0), AtomicI64::new(0), AtomicI64::new(0)],
+            lookups: Default::default(),
+            lookup_reads: Default::default(),
+        });
+        let service = TileService::with_shared(pool.clone(), shared)?;
+        service.versions_now().await?;
+        tokio::spawn(follow_versions(Arc::downgrade(&service.inner.shared), pool));
+        Ok(service)
+    }
+
+    /// The same cache, versions and lookups, with the tiles' queries on `pool`: for another
+    /// event loop of the server, whose connections must be opened in its own runtime.
+    /// The versions are followed by the service this one shares with.
+    pub fn share(&self, pool: PgPool) -> Result<TileService, sqlx::Error> {
+        TileService::with_shared(pool, Arc::clone(&self.inner.shared))
+    }
+
+    fn with_shared(pool: PgPool, shared: Arc<Shared>) -> Result<TileService, sqlx::Error> {
+        Ok(TileService {
             inner: Arc::new(Inner {
-                // As many tile queries at once as the server's pool allows queries.
+                // As many tile queries at once as the pool allows queries.
                 connections: TileConnections::new(
                     (*pool.connect_options()).clone(),
                     pool.options().get_max_connections() as usize,
                 )?,
-                pool: pool.clone(),
-                cache,
-                versions: [AtomicI64::new(0), AtomicI64::new(0), AtomicI64::new(0)],
-                lookups: Default::default(),
-                lookup_reads: Default::default(),
+                pool,
+                shared,
             }),
-        };
-        service.versions_now().await?;
-        tokio::spawn(follow_versions(Arc::downgrade(&service.inner), pool));
-        Ok(service)
+        })
     }
 
     pub fn cache_enabled(&self) -> bool {
-        self.inner.cache.is_some()
+        self.inner.shared.cache.is_some()
     }
 
     /// The versions as the database has them now (and known from now on).
     pub async fn versions_now(&self) -> Result<LayerVersions, sqlx::Error> {
-        read_versions(&self.inner).await
+        read_versions(&self.inner.pool, &self.inner.shared).await
     }
 
     /// The tile of `layer` at `coord` for the current data. `requested` is the version the
@@ -364,7 +385,7 @@ impl TileService {
         date: Option<NaiveDate>,
         requested: Option<i64>,
     ) -> Result<(Arc<Tile>, i64, CacheStatus), ApiError> {
-        let mut version = self.inner.versions[layer.index()].load(Ordering::Acquire);
+        let mut version = self.inner.shared.versions[layer.index()].load(Ordering::Acquire);
         if requested.is_some_and(|r| r > version) {
             version = self.versions_now().await?.of(layer);
         }
@@ -374,7 +395,7 @@ impl TileService {
             date,
             version,
         };
-        let Some(cache) = &self.inner.cache else {
+        let Some(cache) = &self.inner.shared.cache else {
             let tile = build(&self.inner, &key).await?;
             return Ok((Arc::new(tile), version, CacheStatus::Off));
         };
@@ -456,7 +477,7 @@ async fn lookup_for(
         return Ok(None);
     };
     let current = |inner: &Inner| {
-        let held = inner.lookups[layer.index()]
+        let held = inner.shared.lookups[layer.index()]
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         held.as_ref()
@@ -466,7 +487,7 @@ async fn lookup_for(
     if let Some(lookup) = current(inner) {
         return Ok(Some(lookup));
     }
-    let _reading = inner.lookup_reads[layer.index()].lock().await;
+    let _reading = inner.shared.lookup_reads[layer.index()].lock().await;
     if let Some(lookup) = current(inner) {
         return Ok(Some(lookup));
     }
@@ -481,26 +502,26 @@ async fn lookup_for(
         entries = fresh.lookup.len(),
         "tile lookup read"
     );
-    *inner.lookups[layer.index()]
+    *inner.shared.lookups[layer.index()]
         .write()
         .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Arc::clone(&fresh));
     Ok(Some(fresh))
 }
 
 /// Reads the versions, records any that advanced and drops the cached tiles they replace.
-async fn read_versions(inner: &Inner) -> Result<LayerVersions, sqlx::Error> {
+async fn read_versions(pool: &PgPool, shared: &Shared) -> Result<LayerVersions, sqlx::Error> {
     let (communes, services, borders): (i64, i64, i64) =
         sqlx::query_as(include_str!("sql/tile_layer_versions.sql"))
-            .fetch_one(&inner.pool)
+            .fetch_one(pool)
             .await?;
     let versions = LayerVersions([communes, services, borders]);
     for layer in Layer::ALL {
         let new = versions.of(layer);
-        let old = inner.versions[layer.index()].fetch_max(new, Ordering::AcqRel);
+        let old = shared.versions[layer.index()].fetch_max(new, Ordering::AcqRel);
         // (At start, old is 0 and the cache still empty.)
         if new > old && old > 0 {
             tracing::debug!(layer = layer.id(), version = new, "tile layer version");
-            if let Some(cache) = &inner.cache {
+            if let Some(cache) = &shared.cache {
                 if let Err(e) = cache.invalidate_entries_if(move |key: &TileKey, _| {
                     key.layer == layer && key.version < new
                 }) {
@@ -515,10 +536,10 @@ async fn read_versions(inner: &Inner) -> Result<LayerVersions, sqlx::Error> {
 /// Follows `NOTIFY tile_layer_version` until the server is dropped or its pool closed.
 /// After every (re)connection the versions are read again, so a change committed while
 /// the connection was down is not missed.
-async fn follow_versions(inner: Weak<Inner>, pool: PgPool) {
+async fn follow_versions(shared: Weak<Shared>, pool: PgPool) {
     const RETRY: Duration = Duration::from_secs(2);
     loop {
-        if pool.is_closed() || inner.strong_count() == 0 {
+        if pool.is_closed() || shared.strong_count() == 0 {
             return;
         }
         let mut listener = match PgListener::connect_with(&pool).await {
@@ -535,10 +556,10 @@ async fn follow_versions(inner: Weak<Inner>, pool: PgPool) {
             continue;
         }
         loop {
-            let Some(strong) = inner.upgrade() else {
+            let Some(strong) = shared.upgrade() else {
                 return;
             };
-            if let Err(e) = read_versions(&strong).await {
+            if let Err(e) = read_versions(&pool, &strong).await {
                 tracing::warn!(error = %e, "cannot read the tile data versions");
             }
             drop(strong);

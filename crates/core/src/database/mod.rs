@@ -34,8 +34,18 @@ pub async fn connect_and_migrate(
     options: PgConnectOptions,
     max_connections: u32,
 ) -> Result<PgPool, DatabaseError> {
+    let pool = connect(options, max_connections).await?;
+    MIGRATOR.run(&pool).await?;
+    Ok(pool)
+}
+
+/// A pool of at most `max_connections` to a database already migrated.
+pub async fn connect(
+    options: PgConnectOptions,
+    max_connections: u32,
+) -> Result<PgPool, DatabaseError> {
     let target = describe(&options);
-    let pool = PgPoolOptions::new()
+    PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
         // No round trip to test a connection before each use: it doubled the trips of
@@ -44,9 +54,7 @@ pub async fn connect_and_migrate(
         .test_before_acquire(false)
         .connect_with(options)
         .await
-        .map_err(|source| DatabaseError::Connect { target, source })?;
-    MIGRATOR.run(&pool).await?;
-    Ok(pool)
+        .map_err(|source| DatabaseError::Connect { target, source })
 }
 
 /// Where a connection goes, for logs: host or socket, port and database, never the password.
