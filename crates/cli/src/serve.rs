@@ -85,12 +85,21 @@ pub fn hand_out(
                     continue;
                 }
             };
-            match stream.into_std() {
-                Ok(stream) => {
-                    let _ = senders[next].send((stream, peer));
-                    next = (next + 1) % senders.len();
+            let mut connection = match stream.into_std() {
+                Ok(stream) => (stream, peer),
+                Err(e) => {
+                    tracing::warn!(error = %e, %peer, "cannot hand a connection over");
+                    continue;
                 }
-                Err(e) => tracing::warn!(error = %e, %peer, "cannot hand a connection over"),
+            };
+            // A loop that could not start has dropped its end: the next one takes it.
+            for _ in 0..senders.len() {
+                let sender = &senders[next];
+                next = (next + 1) % senders.len();
+                match sender.send(connection) {
+                    Ok(()) => break,
+                    Err(mpsc::error::SendError(back)) => connection = back,
+                }
             }
         }
     };
