@@ -120,13 +120,7 @@ impl Lookup {
             return Ok(lookup);
         };
         let roles = roles(layer, first, None)?;
-        let key_at = roles
-            .iter()
-            .position(|(name, role)| name == column && matches!(role, Role::Text))
-            .ok_or_else(|| RowError::LookupKey {
-                layer: layer.to_owned(),
-                column: column.to_owned(),
-            })?;
+        let key_at = text_column(layer, &roles, column)?;
         lookup.names = roles
             .iter()
             .enumerate()
@@ -158,6 +152,17 @@ impl Lookup {
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
+}
+
+/// Where the text column that keys a lookup is, in both the lookup and the tile query.
+fn text_column(layer: &str, roles: &[(String, Role)], column: &str) -> Result<usize, RowError> {
+    roles
+        .iter()
+        .position(|(name, role)| name == column && matches!(role, Role::Text))
+        .ok_or_else(|| RowError::LookupKey {
+            layer: layer.to_owned(),
+            column: column.to_owned(),
+        })
 }
 
 fn column_error(layer: &str, roles: &[(String, Role)], i: usize, source: sqlx::Error) -> RowError {
@@ -213,18 +218,9 @@ pub fn layer_from_rows<'r>(
             layer: name.to_owned(),
         });
     }
-    let lookup_at = match lookup {
-        Some(lookup) => Some(
-            roles
-                .iter()
-                .position(|(column, role)| *column == lookup.column && matches!(role, Role::Text))
-                .ok_or_else(|| RowError::LookupKey {
-                    layer: name.to_owned(),
-                    column: lookup.column.clone(),
-                })?,
-        ),
-        None => None,
-    };
+    let lookup_at = lookup
+        .map(|lookup| text_column(name, &roles, &lookup.column))
+        .transpose()?;
     let mut keys: Vec<Option<KeyId>> = Vec::with_capacity(roles.len());
     let mut lookup_keys: Vec<KeyId> = Vec::new();
     for (i, (column, role)) in roles.iter().enumerate() {
