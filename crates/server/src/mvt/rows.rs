@@ -218,9 +218,11 @@ pub fn layer_from_rows<'r>(
             layer: name.to_owned(),
         });
     }
-    let lookup_at = lookup
-        .map(|lookup| text_column(name, &roles, &lookup.column))
-        .transpose()?;
+    // The lookup with the column of the tile query that keys it.
+    let lookup = match lookup {
+        Some(lookup) => Some((text_column(name, &roles, &lookup.column)?, lookup)),
+        None => None,
+    };
     let mut keys: Vec<Option<KeyId>> = Vec::with_capacity(roles.len());
     let mut lookup_keys: Vec<KeyId> = Vec::new();
     for (i, (column, role)) in roles.iter().enumerate() {
@@ -228,10 +230,9 @@ pub fn layer_from_rows<'r>(
             Role::Geometry | Role::Id => None,
             _ => Some(layer.key(column)),
         });
-        if let (Some(at), Some(lookup)) = (lookup_at, lookup) {
-            if at == i {
-                lookup_keys = lookup.names.iter().map(|n| layer.key(n)).collect();
-            }
+        // The lookup's properties take their keys right after the column keying them.
+        if let Some((_, lookup)) = lookup.filter(|&(at, _)| at == i) {
+            lookup_keys = lookup.names.iter().map(|n| layer.key(n)).collect();
         }
     }
     let mut properties = Vec::with_capacity(roles.len() + lookup_keys.len());
@@ -267,14 +268,19 @@ pub fn layer_from_rows<'r>(
                         continue;
                     };
                     properties.push((key, value));
-                    if lookup_at == Some(i) {
-                        if let (Some(lookup), PropertyValue::String(k)) = (lookup, value) {
-                            if let Some(values) = lookup.entries.get(k) {
-                                properties.extend(lookup_keys.iter().zip(values).filter_map(
-                                    |(&key, v)| Some((key, v.as_ref()?.as_property())),
-                                ));
-                            }
+                    let looked_up = match (lookup, value) {
+                        (Some((at, lookup)), PropertyValue::String(k)) if at == i => {
+                            lookup.entries.get(k)
                         }
+                        _ => None,
+                    };
+                    if let Some(values) = looked_up {
+                        properties.extend(
+                            lookup_keys
+                                .iter()
+                                .zip(values)
+                                .filter_map(|(&key, v)| Some((key, v.as_ref()?.as_property()))),
+                        );
                     }
                 }
             }
