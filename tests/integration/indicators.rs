@@ -377,6 +377,89 @@ async fn the_incremental_refresh_gives_the_same_result_as_the_full_one() -> anyh
     db.drop_database().await
 }
 
+/// Each (indicator, commune, category, year) once in indicator_value, whether the row is
+/// the commune's own or a gap of its country; and every commune has a count, a distance
+/// and a share beyond walking reach (or their reasons) for every category.
+async fn assert_one_row_per_key(pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    let (rows, keys): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(DISTINCT (indicator, country, code, category, year)) FROM indicator_value",
+    )
+    .fetch_one(pool)
+    .await?;
+    assert_eq!(rows, keys);
+    let per_indicator: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT i.name, (SELECT count(*) FROM indicator_value v WHERE v.indicator = i.name AND v.year = 0),
+                (SELECT count(*) FROM commune) * (SELECT count(*) FROM service_category)
+         FROM unnest(ARRAY['service_count', 'services_per_1000', 'nearest_service_m',
+                           'nearest_service_national_m', 'share_beyond_walk_pct']) AS i(name)",
+    )
+    .fetch_all(pool)
+    .await?;
+    for (indicator, found, expected) in per_indicator {
+        assert_eq!(found, expected, "{indicator}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_first_service_on_a_side_of_the_border_is_known_to_every_commune_there(
+) -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    assert_one_row_per_key(&db.pool).await?;
+    let french_gaps: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM indicator_value WHERE indicator = 'nearest_service_m' AND category = 'pharmacy'
+         AND country = 'FR' AND no_data = 'no source gives pharmacy locations in FR'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert_eq!(french_gaps, 648);
+
+    // A French source locates its first pharmacy, in Dunkerque: one changed service, but
+    // every French commune can now measure its distance to a pharmacy.
+    let (lon, lat): (f64, f64) = sqlx::query_as(
+        "SELECT ST_X(geom), ST_Y(geom) FROM access_origin WHERE country = 'FR' AND commune = '59183'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    let mut tx = db.pool.begin().await?;
+    let added: i64 = sqlx::query_scalar(
+        "INSERT INTO service (category, name, country, commune_code, geom, first_seen, last_seen, sources)
+         VALUES ('pharmacy', 'Pharmacie du Port', 'FR', '59183', ST_SetSRID(ST_MakePoint($1, $2), 4326),
+                 '2026-01-01', '2026-01-01', ARRAY['fr-colleges-lycees'])
+         RETURNING id",
+    )
+    .bind(lon)
+    .bind(lat)
+    .fetch_one(&mut *tx)
+    .await?;
+    let change = observatory_core::indicators::ServiceChange {
+        category: observatory_core::ServiceCategory::parse("pharmacy")?,
+        service_id: added,
+        longitude: lon,
+        latitude: lat,
+    };
+    let communes = observatory_core::indicators::refresh_for_service(&mut tx, &change).await?;
+    tx.commit().await?;
+    assert_eq!(communes, 711);
+    assert_one_row_per_key(&db.pool).await?;
+    let (measured, at_dunkerque): (i64, Option<f64>) = sqlx::query_as(
+        "SELECT count(value), max(value) FILTER (WHERE code = '59183') FROM indicator_value
+         WHERE indicator = 'nearest_service_national_m' AND category = 'pharmacy' AND country = 'FR'",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert_eq!(measured, 648);
+    assert!(at_dunkerque.is_some_and(|d| d < 1.0), "{at_dunkerque:?}");
+
+    let incremental = all_values(&db.pool).await?;
+    let mut tx = db.pool.begin().await?;
+    observatory_core::indicators::refresh_all(&mut tx).await?;
+    tx.commit().await?;
+    assert_eq!(incremental, all_values(&db.pool).await?);
+    db.drop_database().await
+}
+
 #[tokio::test]
 async fn the_communes_tiles_carry_the_main_indicators() -> anyhow::Result<()> {
     let db = TestDb::new().await?;

@@ -805,7 +805,7 @@ async fn each_layer_version_follows_the_data_behind_it() -> anyhow::Result<()> {
         "{empty:?} -> {loaded:?}"
     );
     // An indicator value changes the communes layer only.
-    sqlx::query("UPDATE indicator_value SET value = value + 1 WHERE indicator = 'population_change_pct' AND code = '33011'")
+    sqlx::query("UPDATE indicator_commune_value SET value = value + 1 WHERE indicator = 'population_change_pct' AND code = '33011'")
         .execute(&db.pool)
         .await?;
     let after = versions(db.pool.clone()).await?;

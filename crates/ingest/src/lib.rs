@@ -202,6 +202,10 @@ async fn load(
     if !matches!(refresh, Refresh::Nothing) {
         progress.stage("computing indicators");
         let started = std::time::Instant::now();
+        sqlx::raw_sql(include_str!("sql/analyze_loaded.sql"))
+            .execute(&mut *tx)
+            .await
+            .map_err(db("analyzing the loaded tables"))?;
         match &refresh {
             Refresh::Categories(categories) => {
                 observatory_core::indicators::refresh_categories(&mut tx, categories).await

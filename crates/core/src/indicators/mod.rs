@@ -81,7 +81,9 @@ pub struct ServiceChange {
 }
 
 /// Recomputes what one changed service can affect, in the caller's transaction. Returns
-/// how many communes were recomputed.
+/// how many communes were recomputed. A change that gives a side of the border its first
+/// service of a category, or takes its last, changes what every commune there can know:
+/// the whole category is recomputed then.
 pub async fn refresh_for_service(
     conn: &mut PgConnection,
     change: &ServiceChange,
@@ -89,6 +91,17 @@ pub async fn refresh_for_service(
     sqlx::raw_sql(include_str!("sql/prepare.sql"))
         .execute(&mut *conn)
         .await?;
+    let coverage_changed: bool = sqlx::query_scalar(include_str!("sql/coverage_changed.sql"))
+        .bind(change.category.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
+    if coverage_changed {
+        refresh_categories(conn, std::slice::from_ref(&change.category)).await?;
+        return sqlx::query_scalar(include_str!("sql/scope_commune_count.sql"))
+            .fetch_one(&mut *conn)
+            .await
+            .map(|n: i64| n as u64);
+    }
     sqlx::query(include_str!("sql/scope_service_origins.sql"))
         .bind(change.category.as_str())
         .bind(change.service_id)
@@ -103,7 +116,7 @@ pub async fn refresh_for_service(
         .execute(&mut *conn)
         .await?
         .rows_affected();
-    recompute_scope(conn, Refresh::Scoped).await?;
+    recompute_scope(conn, Refresh::Service).await?;
     refresh_map_values(conn).await?;
     Ok(communes)
 }
@@ -127,12 +140,12 @@ pub async fn refresh_categories(
         .bind(&names)
         .execute(&mut *conn)
         .await?;
-    recompute_scope(conn, Refresh::Scoped).await?;
+    recompute_scope(conn, Refresh::Categories).await?;
     refresh_map_values(conn).await
 }
 
 /// The map's row of main values for each commune in scope, read by the communes tiles and
-/// export; after the values, once indicator_value has its key.
+/// export; after the values, once indicator_commune_value has its key.
 async fn refresh_map_values(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     sqlx::raw_sql(include_str!("sql/refresh_map_values.sql"))
         .execute(&mut *conn)
@@ -140,7 +153,6 @@ async fn refresh_map_values(conn: &mut PgConnection) -> Result<(), sqlx::Error> 
     Ok(())
 }
 
-/// Whether every row is rewritten, without per-row key checks (see `sql/full_begin.sql`).
 /// The nearest services of one category to the origins in scope: across the border, then
 /// within the country for the origins whose nearest is abroad (see nearest_search.sql).
 async fn nearest_of_category(conn: &mut PgConnection, category: &str) -> Result<(), sqlx::Error> {
@@ -168,15 +180,21 @@ async fn nearest_of_category(conn: &mut PgConnection, category: &str) -> Result<
     Ok(())
 }
 
+/// What a refresh recomputes.
 #[derive(Clone, Copy, PartialEq)]
 enum Refresh {
+    /// Every row, written afresh without per-row key checks (see `sql/full_begin.sql`).
     Full,
-    Scoped,
+    /// Every commune, for some categories: their gaps too.
+    Categories,
+    /// The communes one changed service can affect, whose country gaps it cannot change
+    /// (`refresh_for_service` recomputes the category when it can).
+    Service,
 }
 
 async fn recompute_scope(conn: &mut PgConnection, refresh: Refresh) -> Result<(), sqlx::Error> {
     refresh_nearest(conn, refresh).await?;
-    if refresh == Refresh::Scoped {
+    if refresh != Refresh::Full {
         sqlx::raw_sql(include_str!("sql/clear_scope.sql"))
             .execute(&mut *conn)
             .await?;
@@ -184,6 +202,11 @@ async fn recompute_scope(conn: &mut PgConnection, refresh: Refresh) -> Result<()
     sqlx::raw_sql(include_str!("sql/refresh_values.sql"))
         .execute(&mut *conn)
         .await?;
+    if refresh != Refresh::Service {
+        sqlx::raw_sql(include_str!("sql/refresh_gaps.sql"))
+            .execute(&mut *conn)
+            .await?;
+    }
     sqlx::raw_sql(include_str!("sql/refresh_basket.sql"))
         .execute(&mut *conn)
         .await?;

@@ -1,4 +1,4 @@
--- A full refresh rewrites every row of access_nearest and indicator_value, all derived in
+-- A full refresh rewrites every row of access_nearest and indicator_commune_value, all derived in
 -- this transaction from the rows they refer to: checking their foreign keys row by row
 -- and maintaining their indexes row by row cost more than computing them. Keys are
 -- dropped here and added back by full_end.sql, which checks every row at
@@ -9,7 +9,7 @@ ALTER TABLE access_nearest
     DROP CONSTRAINT access_nearest_category_fk,
     DROP CONSTRAINT access_nearest_service_fk,
     DROP CONSTRAINT access_nearest_pkey;
-ALTER TABLE indicator_value
-    DROP CONSTRAINT indicator_value_indicator_fk,
-    DROP CONSTRAINT indicator_value_commune_fk,
-    DROP CONSTRAINT indicator_value_pkey;
+ALTER TABLE indicator_commune_value
+    DROP CONSTRAINT indicator_commune_value_indicator_fk,
+    DROP CONSTRAINT indicator_commune_value_commune_fk,
+    DROP CONSTRAINT indicator_commune_value_pkey;

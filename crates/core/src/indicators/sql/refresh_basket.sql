@@ -30,7 +30,7 @@ reach AS (
     ) AS within
     GROUP BY 1, 2
 )
-INSERT INTO indicator_value (indicator, country, code, value, no_data)
+INSERT INTO indicator_commune_value (indicator, country, code, value, no_data)
 SELECT 'basket_within_reach', c.country, c.code,
        CASE WHEN m.items IS NULL THEN r.items END,
        CASE WHEN m.items IS NOT NULL THEN 'no locations in ' || c.country || ' yet for: ' || array_to_string(m.items, ', ') END

@@ -1,9 +1,9 @@
 -- Train series and inventory-based access, recomputed in full: a changed service point
--- touches neither. Run by a full refresh only, into the table scope_all.sql emptied, so
+-- touches neither. Run by a full refresh only, into the tables scope_all.sql emptied, so
 -- there is nothing to delete first.
 
 -- Trains stopping per day at the commune's stations, first against last year of the series.
-INSERT INTO indicator_value (indicator, country, code, value, no_data, sources, detail)
+INSERT INTO indicator_commune_value (indicator, country, code, value, no_data, sources, detail)
 SELECT 'train_stops_change_pct', c.country, c.code,
        CASE WHEN t.first_total > 0 THEN (t.last_total - t.first_total) * 100.0 / t.first_total END,
        CASE WHEN t.first_total IS NULL THEN 'no railway station with a series of stops here'
@@ -55,7 +55,7 @@ WITH latest AS MATERIALIZED (
     JOIN access_origin o ON o.country = c.country AND o.commune = c.code
     LEFT JOIN having_service h ON h.origin = o.id AND y.category || '/' || y.year = ANY (h.kinds)
 )
-INSERT INTO indicator_value (indicator, country, code, category, year, value, sources, detail)
+INSERT INTO indicator_commune_value (indicator, country, code, category, year, value, sources, detail)
 SELECT 'nearest_commune_with_service_m', l.country, l.code, l.category, l.year, 0,
        l.sources, jsonb_build_object('nearest_commune', l.country || '-' || l.code)
 FROM latest l WHERE l.has_it
@@ -73,8 +73,9 @@ CROSS JOIN LATERAL (
 WHERE NOT l.has_it;
 
 -- Shares of the population beyond walking (1.2 km) and cycling (3.75 km) reach need
--- population below the commune level, which the data does not have: said, not guessed.
-INSERT INTO indicator_value (indicator, country, code, category, value, no_data)
-SELECT kind.name, c.country, c.code, k.id, NULL, 'no population below the commune level in the data'
-FROM commune c CROSS JOIN service_category k
+-- population below the commune level, which the data does not have: said, not guessed,
+-- once per country (a gap, migration 0015).
+INSERT INTO indicator_gap (indicator, country, category, no_data)
+SELECT kind.name, c.country, k.id, 'no population below the commune level in the data'
+FROM (SELECT DISTINCT country FROM commune) AS c CROSS JOIN service_category k
 CROSS JOIN (VALUES ('share_beyond_walk_pct'), ('share_beyond_cycle_pct')) AS kind(name);

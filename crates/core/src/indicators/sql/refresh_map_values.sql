@@ -1,5 +1,5 @@
 -- The map's row of main indicator values (migration 0011) for every commune in value_scope,
--- from indicator_value as commune_main_indicators reads it. Run last, once indicator_value
+-- from indicator_commune_value as commune_main_indicators reads it. Run last, once that table
 -- has its key again.
 DELETE FROM commune_map_values m
 USING (SELECT DISTINCT country, code FROM value_scope) AS v

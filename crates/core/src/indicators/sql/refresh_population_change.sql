@@ -1,6 +1,6 @@
 -- Population change of every commune (services do not touch it). Run by a full refresh
 -- only, into the table scope_all.sql emptied.
-INSERT INTO indicator_value (indicator, country, code, value, no_data, sources, detail)
+INSERT INTO indicator_commune_value (indicator, country, code, value, no_data, sources, detail)
 SELECT 'population_change_pct', c.country, c.code,
        CASE WHEN f.population > 0 AND l.year > f.year THEN (l.population - f.population) * 100.0 / f.population END,
        CASE WHEN f.population IS NULL OR l.year = f.year THEN 'fewer than two years of population for this territory' END,

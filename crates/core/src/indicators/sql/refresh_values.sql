@@ -5,30 +5,27 @@
 -- Services per (commune, category, year) in scope, written as four indicators by one
 -- statement: the count, per 1,000 inhabitants, presence, and the net change between the
 -- first and last inventory years. Counts come from points (year 0) where a source covers
--- the category on the commune's side, and per year from inventories (BPE): a commune
--- missing from a year's file had none of the types that year's file counts.
+-- the category on the commune's side (elsewhere refresh_gaps.sql says why there is
+-- none), and per year from inventories (BPE): a commune missing from a year's file had
+-- none of the types that year's file counts.
 -- population_year: the year whose population the count is set against. Every source
 -- table is read for the pairs in scope only, so that the refresh after one service
 -- changed reads a few rows of each.
 WITH counted AS MATERIALIZED (
-    SELECT c.country, c.code, k.id AS category, 0::smallint AS year,
-           CASE WHEN cp.category IS NOT NULL THEN coalesce(n.count, 0)::float8 END AS value,
-           CASE WHEN cp.category IS NULL THEN 'no source gives ' || k.id || ' locations in ' || c.country END AS no_data,
-           coalesce(cp.sources, '{}') AS sources,
-           c.population_year
+    SELECT c.country, c.code, v.category, 0::smallint AS year,
+           coalesce(n.count, 0)::float8 AS value, cp.sources, c.population_year
     FROM value_scope v
     JOIN commune c ON c.country = v.country AND c.code = v.code
-    JOIN service_category k ON k.id = v.category
-    LEFT JOIN covered_points cp ON cp.category = k.id AND cp.country = c.country
+    JOIN covered_points cp ON cp.category = v.category AND cp.country = v.country
     LEFT JOIN (
         SELECT country, commune_code, category, count(*) AS count
         FROM service
         WHERE NOT closure_candidate
           AND (country, commune_code, category) IN (SELECT country, code, category FROM value_scope)
         GROUP BY 1, 2, 3
-    ) AS n ON n.country = c.country AND n.commune_code = c.code AND n.category = k.id
+    ) AS n ON n.country = v.country AND n.commune_code = v.code AND n.category = v.category
     UNION ALL
-    SELECT c.country, c.code, y.category, y.year, coalesce(n.count, 0)::float8, NULL, y.sources, y.year
+    SELECT c.country, c.code, y.category, y.year, coalesce(n.count, 0)::float8, y.sources, y.year
     FROM (SELECT sc.country, category, year, array_agg(DISTINCT source_id) AS sources
           FROM service_count JOIN source_coverage sc USING (source_id)
           WHERE category IN (SELECT category FROM value_scope)
@@ -41,13 +38,12 @@ WITH counted AS MATERIALIZED (
            ON n.country = c.country AND n.code = c.code AND n.category = y.category AND n.year = y.year
 ),
 counts AS (
-    INSERT INTO indicator_value (indicator, country, code, category, year, value, no_data, sources)
-    SELECT 'service_count', country, code, category, year, value, no_data, sources FROM counted
+    INSERT INTO indicator_commune_value (indicator, country, code, category, year, value, sources)
+    SELECT 'service_count', country, code, category, year, value, sources FROM counted
 ),
 presence AS (
-    INSERT INTO indicator_value (indicator, country, code, category, year, value, no_data, sources)
-    SELECT 'service_presence', country, code, category, year,
-           CASE WHEN value IS NOT NULL THEN (value > 0)::int END, no_data, sources
+    INSERT INTO indicator_commune_value (indicator, country, code, category, year, value, sources)
+    SELECT 'service_presence', country, code, category, year, (value > 0)::int, sources
     FROM counted
 ),
 -- Inventories counted in two years or more (BPE 2009 and 2013): the net change per
@@ -59,7 +55,7 @@ span AS (
     GROUP BY category HAVING min(year) < max(year)
 ),
 net_change AS (
-    INSERT INTO indicator_value (indicator, country, code, category, year, value, sources, detail)
+    INSERT INTO indicator_commune_value (indicator, country, code, category, year, value, sources, detail)
     SELECT 'services_net_change', v.country, v.code, v.category, span.last_year,
            max(v.value) FILTER (WHERE v.year = span.last_year) - max(v.value) FILTER (WHERE v.year = span.first_year),
            max(v.sources) FILTER (WHERE v.year = span.first_year) || max(v.sources) FILTER (WHERE v.year = span.last_year),
@@ -69,43 +65,46 @@ net_change AS (
     GROUP BY v.country, v.code, v.category, span.first_year, span.last_year
     HAVING count(*) FILTER (WHERE v.year = span.first_year) > 0 AND count(*) FILTER (WHERE v.year = span.last_year) > 0
 )
-INSERT INTO indicator_value (indicator, country, code, category, year, value, no_data, sources)
+-- An inventory year with no population at all for the commune's country is a gap
+-- (refresh_gaps.sql), not a reason repeated for each commune.
+INSERT INTO indicator_commune_value (indicator, country, code, category, year, value, no_data, sources)
 SELECT 'services_per_1000', v.country, v.code, v.category, v.year,
-       CASE WHEN v.value IS NOT NULL AND p.population > 0 THEN v.value * 1000.0 / p.population END,
-       CASE WHEN v.value IS NULL THEN v.no_data
-            WHEN p.population IS NULL THEN 'no population for ' || CASE WHEN v.year = 0 THEN 'this commune' ELSE v.year::text END || ' in the data'
+       CASE WHEN p.population > 0 THEN v.value * 1000.0 / p.population END,
+       CASE WHEN p.population IS NULL THEN 'no population for ' || CASE WHEN v.year = 0 THEN 'this commune' ELSE v.year::text END || ' in the data'
             WHEN p.population = 0 THEN 'no inhabitants' END,
        v.sources || coalesce(p.sources, '{}')
 FROM counted v
 LEFT JOIN (
     SELECT country, code, year, population, ARRAY[source_id] AS sources
     FROM commune_population WHERE covers = ARRAY[code]
-) AS p ON p.country = v.country AND p.code = v.code AND p.year = v.population_year;
+) AS p ON p.country = v.country AND p.code = v.code AND p.year = v.population_year
+-- A join with the few (country, year) pairs, not a subquery per row: without statistics
+-- on a fresh database, PostgreSQL scanned the population table once per row (2.4 s).
+LEFT JOIN (SELECT DISTINCT country, year FROM commune_population) AS known
+       ON known.country = v.country AND known.year = v.year
+WHERE v.year = 0 OR known.year IS NOT NULL;
 
--- Distances: the mean over the commune's origins; no value where the home side is not covered.
-INSERT INTO indicator_value (indicator, country, code, category, year, value, no_data, sources, detail)
+-- Distances: the mean over the commune's origins, where the home side is covered (elsewhere
+-- refresh_gaps.sql says why there is none).
+INSERT INTO indicator_commune_value (indicator, country, code, category, year, value, no_data, sources, detail)
 SELECT CASE WHEN scope.name = 'any' THEN 'nearest_service_m' ELSE 'nearest_service_national_m' END,
-       c.country, c.code, k.id, 0,
-       CASE WHEN cp.category IS NOT NULL THEN d.mean END,
-       CASE WHEN cp.category IS NULL THEN 'no source gives ' || k.id || ' locations in ' || c.country
-            WHEN d.mean IS NULL THEN 'no ' || k.id || ' found' END,
-       CASE WHEN scope.name = 'any' THEN coalesce(everywhere.sources, '{}') ELSE coalesce(cp.sources, '{}') END,
+       v.country, v.code, v.category, 0, d.mean,
+       CASE WHEN d.mean IS NULL THEN 'no ' || v.category || ' found' END,
+       CASE WHEN scope.name = 'any' THEN coalesce(everywhere.sources, '{}') ELSE cp.sources END,
        jsonb_build_object('origins', coalesce(d.origins, 0))
 FROM value_scope v
-JOIN commune c ON c.country = v.country AND c.code = v.code
-JOIN service_category k ON k.id = v.category
 CROSS JOIN (VALUES ('any'), ('national')) AS scope(name)
-LEFT JOIN covered_points cp ON cp.category = k.id AND cp.country = c.country
+JOIN covered_points cp ON cp.category = v.category AND cp.country = v.country
 LEFT JOIN (
     SELECT x.category, array_agg(DISTINCT s ORDER BY s) AS sources
     FROM covered_points x, unnest(x.sources) AS s GROUP BY x.category
-) AS everywhere ON everywhere.category = k.id
+) AS everywhere ON everywhere.category = v.category
 LEFT JOIN (
     SELECT o.country, o.commune, a.category, a.scope, avg(a.distance_m) AS mean, count(*) AS origins
     FROM access_nearest a JOIN access_origin o ON o.id = a.origin
     WHERE (o.country, o.commune, a.category) IN (SELECT country, code, category FROM value_scope)
     GROUP BY 1, 2, 3, 4
-) AS d ON d.country = c.country AND d.commune = c.code AND d.category = k.id AND d.scope = scope.name;
+) AS d ON d.country = v.country AND d.commune = v.code AND d.category = v.category AND d.scope = scope.name;
 
 
 -- Snapshot series (La Poste 2016/2020, OpenStreetMap 2022–2026): per commune and
@@ -126,7 +125,7 @@ present AS MATERIALIZED (
     WHERE s.country IS NOT NULL
 )
 -- Several series of one category ending in the same year add up (sources in id order).
-INSERT INTO indicator_value (indicator, country, code, category, year, value, sources, detail)
+INSERT INTO indicator_commune_value (indicator, country, code, category, year, value, sources, detail)
 SELECT indicator, country, code, category, year, sum(value), array_agg(source ORDER BY source),
        (array_agg(detail ORDER BY source))[1]
 FROM (

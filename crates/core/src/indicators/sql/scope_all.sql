@@ -4,4 +4,4 @@ SELECT o.id, c.category FROM access_origin o JOIN covered_points c ON c.country 
 INSERT INTO value_scope (country, code, category)
 SELECT c.country, c.code, k.id FROM commune c CROSS JOIN service_category k;
 -- Everything is recomputed: emptying the tables is cheaper than deleting row by row.
-TRUNCATE access_nearest, indicator_value;
+TRUNCATE access_nearest, indicator_commune_value, indicator_gap;
