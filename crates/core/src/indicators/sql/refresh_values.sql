@@ -117,12 +117,13 @@ WITH counted AS MATERIALIZED (
     FROM service_provenance p
     JOIN series sr ON sr.source_id = p.source_id
     JOIN service s ON s.id = p.service_id
+    WHERE (s.country, s.commune_code, s.category) IN (SELECT country, code, category FROM value_scope)
     GROUP BY 1, 2, 3, 4
 ),
 present AS MATERIALIZED (
     SELECT DISTINCT p.source_id, s.country, s.category
     FROM service_provenance p JOIN series sr ON sr.source_id = p.source_id JOIN service s ON s.id = p.service_id
-    WHERE s.country IS NOT NULL
+    WHERE s.country IS NOT NULL AND s.category IN (SELECT category FROM value_scope)
 )
 -- Several series of one category ending in the same year add up (sources in id order).
 INSERT INTO indicator_commune_value (indicator, country, code, category, year, value, sources, detail)
