@@ -180,9 +180,6 @@ SQL
     # Each step's time (detach, the two copies, attach), to the progress output.
     say "  steps, ms: $(awk '/^Time:/ { printf "%s ", $2 }' "$WORK/floor.out")"
     say "  $floor_secs s, rows: $(sql "SELECT count(*) FROM service_provenance WHERE source_id = 'synthetic'")"
-    # Statistics as the ingest leaves them (it analyzes what it wrote): without them the
-    # replacing run's delete was planned for a source with no rows and ran for minutes.
-    sql "ANALYZE service, service_provenance" >/dev/null
 fi
 
 # Loading the same source again replaces it: its previous services are deleted first.
