@@ -236,6 +236,48 @@ async fn the_indicator_api() -> anyhow::Result<()> {
             && entry["country_mean"].is_number(),
         "{entry}"
     );
+    // The profile's means and rank, computed again from the indicator's own values.
+    let arrondissement: Vec<String> = sqlx::query_scalar(
+        "SELECT country || '-' || code FROM commune
+         WHERE (country, arrondissement_code) = (SELECT country, arrondissement_code FROM commune WHERE country = 'FR' AND code = '59183')",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let measured: Vec<(String, f64)> = values["values"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| Some((v["commune"].as_str()?.to_owned(), v["value"].as_f64()?)))
+        .collect();
+    let mean = |keep: &dyn Fn(&str) -> bool| {
+        let chosen: Vec<f64> = measured
+            .iter()
+            .filter(|(c, _)| keep(c))
+            .map(|(_, v)| *v)
+            .collect();
+        chosen.iter().sum::<f64>() / chosen.len() as f64
+    };
+    let own = entry["value"].as_f64().unwrap_or(f64::NAN);
+    let close = |a: &serde_json::Value, b: f64| a.as_f64().is_some_and(|a| (a - b).abs() < 1e-6);
+    assert!(close(&entry["region_mean"], mean(&|_| true)), "{entry}");
+    assert!(
+        close(&entry["country_mean"], mean(&|c| c.starts_with("FR-"))),
+        "{entry}"
+    );
+    assert!(
+        close(
+            &entry["arrondissement_mean"],
+            mean(&|c| arrondissement.iter().any(|a| a == c))
+        ),
+        "{entry}"
+    );
+    let above = measured.iter().filter(|(_, v)| *v > own).count();
+    assert_eq!(entry["rank"].as_u64(), Some(above as u64 + 1), "{entry}");
+    assert_eq!(
+        entry["ranked"].as_u64(),
+        Some(measured.len() as u64),
+        "{entry}"
+    );
 
     for (path, status) in [
         ("/api/indicators/nearest_service_m", 400),

