@@ -502,6 +502,66 @@ async fn a_first_service_on_a_side_of_the_border_is_known_to_every_commune_there
     db.drop_database().await
 }
 
+/// The sources each value rests on, in a comparable form.
+async fn all_sources(
+    pool: &sqlx::PgPool,
+) -> anyhow::Result<Vec<(String, String, String, i16, Vec<String>)>> {
+    Ok(sqlx::query_as(
+        "SELECT indicator, country || '-' || code, category, year, sources FROM indicator_value ORDER BY 1, 2, 3, 4",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+#[tokio::test]
+async fn a_service_from_a_new_source_is_credited_to_every_commune_it_feeds() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    // A Belgian pharmacy from a source that listed none before, in Ieper: one changed
+    // service, but every Belgian count and every cross-border distance to a pharmacy now
+    // rests on that source too.
+    let (lon, lat): (f64, f64) = sqlx::query_as(
+        "SELECT ST_X(geom), ST_Y(geom) FROM access_origin WHERE country = 'BE' AND commune = '33011' ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    let mut tx = db.pool.begin().await?;
+    let added: i64 = sqlx::query_scalar(
+        "INSERT INTO service (category, name, country, commune_code, geom, first_seen, last_seen, sources)
+         VALUES ('pharmacy', 'Apotheek Station', 'BE', '33011', ST_SetSRID(ST_MakePoint($1, $2), 4326),
+                 '2026-01-01', '2026-01-01', ARRAY['be-rail-stations-irail'])
+         RETURNING id",
+    )
+    .bind(lon)
+    .bind(lat)
+    .fetch_one(&mut *tx)
+    .await?;
+    let change = observatory_core::indicators::ServiceChange {
+        category: observatory_core::ServiceCategory::parse("pharmacy")?,
+        service_id: added,
+        longitude: lon,
+        latitude: lat,
+    };
+    observatory_core::indicators::refresh_for_service(&mut tx, &change).await?;
+    tx.commit().await?;
+    let credited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM indicator_value WHERE indicator = 'nearest_service_m' AND category = 'pharmacy'
+         AND 'be-rail-stations-irail' = ANY (sources)",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert_eq!(credited, 711);
+
+    let (incremental, incremental_sources) =
+        (all_values(&db.pool).await?, all_sources(&db.pool).await?);
+    let mut tx = db.pool.begin().await?;
+    observatory_core::indicators::refresh_all(&mut tx).await?;
+    tx.commit().await?;
+    assert_eq!(incremental, all_values(&db.pool).await?);
+    assert_eq!(incremental_sources, all_sources(&db.pool).await?);
+    db.drop_database().await
+}
+
 #[tokio::test]
 async fn the_communes_tiles_carry_the_main_indicators() -> anyhow::Result<()> {
     let db = TestDb::new().await?;

@@ -82,8 +82,9 @@ pub struct ServiceChange {
 
 /// Recomputes what one changed service can affect, in the caller's transaction. Returns
 /// how many communes were recomputed. A change that gives a side of the border its first
-/// service of a category, or takes its last, changes what every commune there can know:
-/// the whole category is recomputed then.
+/// service of a category, or takes its last, or its first or last from one source,
+/// changes what every commune there can know or rests on: the whole category is
+/// recomputed then.
 pub async fn refresh_for_service(
     conn: &mut PgConnection,
     change: &ServiceChange,
