@@ -443,6 +443,70 @@ async fn assert_one_row_per_key(pool: &sqlx::PgPool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Adds a pharmacy listing one source at the first access origin of a commune, and
+/// refreshes the indicators for that one change, as an accepted report will. Returns how
+/// many communes the refresh recomputed.
+async fn add_pharmacy_and_refresh(
+    pool: &sqlx::PgPool,
+    (country, commune): (&str, &str),
+    name: &str,
+    source: &str,
+) -> anyhow::Result<u64> {
+    let (lon, lat): (f64, f64) = sqlx::query_as(
+        "SELECT ST_X(geom), ST_Y(geom) FROM access_origin WHERE country = $1 AND commune = $2 ORDER BY id LIMIT 1",
+    )
+    .bind(country)
+    .bind(commune)
+    .fetch_one(pool)
+    .await?;
+    let mut tx = pool.begin().await?;
+    let added: i64 = sqlx::query_scalar(
+        "INSERT INTO service (category, name, country, commune_code, geom, first_seen, last_seen, sources)
+         VALUES ('pharmacy', $3, $4, $5, ST_SetSRID(ST_MakePoint($1, $2), 4326), '2026-01-01', '2026-01-01', ARRAY[$6])
+         RETURNING id",
+    )
+    .bind(lon)
+    .bind(lat)
+    .bind(name)
+    .bind(country)
+    .bind(commune)
+    .bind(source)
+    .fetch_one(&mut *tx)
+    .await?;
+    let change = observatory_core::indicators::ServiceChange {
+        category: observatory_core::ServiceCategory::parse("pharmacy")?,
+        service_id: added,
+        longitude: lon,
+        latitude: lat,
+    };
+    let communes = observatory_core::indicators::refresh_for_service(&mut tx, &change).await?;
+    tx.commit().await?;
+    Ok(communes)
+}
+
+/// The sources each value rests on, in a comparable form.
+async fn all_sources(
+    pool: &sqlx::PgPool,
+) -> anyhow::Result<Vec<(String, String, String, i16, Vec<String>)>> {
+    Ok(sqlx::query_as(
+        "SELECT indicator, country || '-' || code, category, year, sources FROM indicator_value ORDER BY 1, 2, 3, 4",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// After an incremental refresh: a full refresh finds every value, reason and source as
+/// they are.
+async fn assert_a_full_refresh_changes_nothing(pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    let (values, sources) = (all_values(pool).await?, all_sources(pool).await?);
+    let mut tx = pool.begin().await?;
+    observatory_core::indicators::refresh_all(&mut tx).await?;
+    tx.commit().await?;
+    assert_eq!(values, all_values(pool).await?);
+    assert_eq!(sources, all_sources(pool).await?);
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_first_service_on_a_side_of_the_border_is_known_to_every_commune_there(
 ) -> anyhow::Result<()> {
@@ -459,30 +523,13 @@ async fn a_first_service_on_a_side_of_the_border_is_known_to_every_commune_there
 
     // A French source locates its first pharmacy, in Dunkerque: one changed service, but
     // every French commune can now measure its distance to a pharmacy.
-    let (lon, lat): (f64, f64) = sqlx::query_as(
-        "SELECT ST_X(geom), ST_Y(geom) FROM access_origin WHERE country = 'FR' AND commune = '59183'",
+    let communes = add_pharmacy_and_refresh(
+        &db.pool,
+        ("FR", "59183"),
+        "Pharmacie du Port",
+        "fr-colleges-lycees",
     )
-    .fetch_one(&db.pool)
     .await?;
-    let mut tx = db.pool.begin().await?;
-    let added: i64 = sqlx::query_scalar(
-        "INSERT INTO service (category, name, country, commune_code, geom, first_seen, last_seen, sources)
-         VALUES ('pharmacy', 'Pharmacie du Port', 'FR', '59183', ST_SetSRID(ST_MakePoint($1, $2), 4326),
-                 '2026-01-01', '2026-01-01', ARRAY['fr-colleges-lycees'])
-         RETURNING id",
-    )
-    .bind(lon)
-    .bind(lat)
-    .fetch_one(&mut *tx)
-    .await?;
-    let change = observatory_core::indicators::ServiceChange {
-        category: observatory_core::ServiceCategory::parse("pharmacy")?,
-        service_id: added,
-        longitude: lon,
-        latitude: lat,
-    };
-    let communes = observatory_core::indicators::refresh_for_service(&mut tx, &change).await?;
-    tx.commit().await?;
     assert_eq!(communes, 711);
     assert_one_row_per_key(&db.pool).await?;
     let (measured, at_dunkerque): (i64, Option<f64>) = sqlx::query_as(
@@ -493,24 +540,8 @@ async fn a_first_service_on_a_side_of_the_border_is_known_to_every_commune_there
     .await?;
     assert_eq!(measured, 648);
     assert!(at_dunkerque.is_some_and(|d| d < 1.0), "{at_dunkerque:?}");
-
-    let incremental = all_values(&db.pool).await?;
-    let mut tx = db.pool.begin().await?;
-    observatory_core::indicators::refresh_all(&mut tx).await?;
-    tx.commit().await?;
-    assert_eq!(incremental, all_values(&db.pool).await?);
+    assert_a_full_refresh_changes_nothing(&db.pool).await?;
     db.drop_database().await
-}
-
-/// The sources each value rests on, in a comparable form.
-async fn all_sources(
-    pool: &sqlx::PgPool,
-) -> anyhow::Result<Vec<(String, String, String, i16, Vec<String>)>> {
-    Ok(sqlx::query_as(
-        "SELECT indicator, country || '-' || code, category, year, sources FROM indicator_value ORDER BY 1, 2, 3, 4",
-    )
-    .fetch_all(pool)
-    .await?)
 }
 
 #[tokio::test]
@@ -520,30 +551,13 @@ async fn a_service_from_a_new_source_is_credited_to_every_commune_it_feeds() -> 
     // A Belgian pharmacy from a source that listed none before, in Ieper: one changed
     // service, but every Belgian count and every cross-border distance to a pharmacy now
     // rests on that source too.
-    let (lon, lat): (f64, f64) = sqlx::query_as(
-        "SELECT ST_X(geom), ST_Y(geom) FROM access_origin WHERE country = 'BE' AND commune = '33011' ORDER BY id LIMIT 1",
+    add_pharmacy_and_refresh(
+        &db.pool,
+        ("BE", "33011"),
+        "Apotheek Station",
+        "be-rail-stations-irail",
     )
-    .fetch_one(&db.pool)
     .await?;
-    let mut tx = db.pool.begin().await?;
-    let added: i64 = sqlx::query_scalar(
-        "INSERT INTO service (category, name, country, commune_code, geom, first_seen, last_seen, sources)
-         VALUES ('pharmacy', 'Apotheek Station', 'BE', '33011', ST_SetSRID(ST_MakePoint($1, $2), 4326),
-                 '2026-01-01', '2026-01-01', ARRAY['be-rail-stations-irail'])
-         RETURNING id",
-    )
-    .bind(lon)
-    .bind(lat)
-    .fetch_one(&mut *tx)
-    .await?;
-    let change = observatory_core::indicators::ServiceChange {
-        category: observatory_core::ServiceCategory::parse("pharmacy")?,
-        service_id: added,
-        longitude: lon,
-        latitude: lat,
-    };
-    observatory_core::indicators::refresh_for_service(&mut tx, &change).await?;
-    tx.commit().await?;
     let credited: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM indicator_value WHERE indicator = 'nearest_service_m' AND category = 'pharmacy'
          AND 'be-rail-stations-irail' = ANY (sources)",
@@ -551,14 +565,7 @@ async fn a_service_from_a_new_source_is_credited_to_every_commune_it_feeds() -> 
     .fetch_one(&db.pool)
     .await?;
     assert_eq!(credited, 711);
-
-    let (incremental, incremental_sources) =
-        (all_values(&db.pool).await?, all_sources(&db.pool).await?);
-    let mut tx = db.pool.begin().await?;
-    observatory_core::indicators::refresh_all(&mut tx).await?;
-    tx.commit().await?;
-    assert_eq!(incremental, all_values(&db.pool).await?);
-    assert_eq!(incremental_sources, all_sources(&db.pool).await?);
+    assert_a_full_refresh_changes_nothing(&db.pool).await?;
     db.drop_database().await
 }
 
