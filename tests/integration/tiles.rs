@@ -975,12 +975,14 @@ async fn every_event_loop_of_the_server_shares_the_cache_and_follows_changes() -
         .kill_on_drop(true)
         .spawn()?;
     // A new connection for every request, so that they go round the loops.
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()?;
-    let base = format!("http://127.0.0.1:{port}");
+    let app = TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .build()?,
+    };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while client.get(format!("{base}/health")).send().await.is_err() {
+    while app.get("/health").await.is_err() {
         anyhow::ensure!(
             std::time::Instant::now() < deadline,
             "no answer within 60 s"
@@ -989,22 +991,8 @@ async fn every_event_loop_of_the_server_shares_the_cache_and_follows_changes() -
     }
 
     let (z, (x, y)) = (12, tile_of(lon, lat, 12));
-    let tile_now = || async {
-        let doc: serde_json::Value = client
-            .get(format!("{base}/tiles/services.json"))
-            .send()
-            .await?
-            .json()
-            .await?;
-        anyhow::Ok(tile_url(
-            doc["tiles"][0].as_str().unwrap_or_default(),
-            z,
-            x,
-            y,
-        ))
-    };
     let name_and_cache = |url: String| {
-        let client = client.clone();
+        let client = app.client.clone();
         async move {
             let response = client.get(&url).send().await?;
             assert_eq!(response.status(), 200, "{url}");
@@ -1018,7 +1006,7 @@ async fn every_event_loop_of_the_server_shares_the_cache_and_follows_changes() -
         }
     };
 
-    let url = tile_now().await?;
+    let url = tile_url_now(&app, "services", z, x, y).await?;
     let mut statuses = Vec::new();
     for _ in 0..6 {
         let (name, cache) = name_and_cache(url.clone()).await?;
@@ -1035,7 +1023,7 @@ async fn every_event_loop_of_the_server_shares_the_cache_and_follows_changes() -
         .bind(id)
         .execute(&db.pool)
         .await?;
-    let changed = tile_now().await?;
+    let changed = tile_url_now(&app, "services", z, x, y).await?;
     assert_ne!(changed, url);
     for _ in 0..6 {
         let (name, _) = name_and_cache(changed.clone()).await?;

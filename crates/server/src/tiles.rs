@@ -301,8 +301,10 @@ struct Shared {
     cache: Option<Cache<TileKey, Arc<Tile>>>,
     versions: [AtomicI64; 3],
     /// Each layer's lookup with the data version it was read for, in the order of
-    /// [`Layer::ALL`]; the mutex lets one request read a new version while the others wait.
+    /// [`Layer::ALL`].
     lookups: [RwLock<Option<Arc<VersionedLookup>>>; 3],
+    /// Held while a layer's lookup is read for a new version: one request reads it while
+    /// the others wait.
     lookup_reads: [tokio::sync::Mutex<()>; 3],
 }
 
