@@ -15,6 +15,8 @@ packages=()
 [[ -f /usr/share/postgresql/15/extension/postgis.control ]] || packages+=(postgresql-15-postgis-3)
 command -v psql >/dev/null || packages+=(postgresql-client-15)
 command -v npm >/dev/null || packages+=(nodejs npm)
+# The map's label glyphs are rendered from Noto Sans (`observatory glyphs`).
+[[ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ]] || packages+=(fonts-noto-core)
 if $want_tests; then
   [[ -x /usr/bin/chromium ]] || packages+=(chromium)
   # GDAL's ogrinfo reads the OGC API collections as QGIS does (tests/integration/ogc.rs).

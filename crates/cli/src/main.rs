@@ -1,6 +1,7 @@
 //! `observatory`: the one binary of the Westhoek Observatory.
 
 mod database;
+mod glyphs;
 mod serve;
 
 use std::net::SocketAddr;
@@ -117,6 +118,25 @@ enum Command {
         #[arg(long)]
         no_progress: bool,
     },
+    /// Render the SDF glyphs (PBF files) the map draws its labels with, from font files,
+    /// into OUT/<fontstack>/<start>-<end>.pbf for all 256 ranges of 256 code points.
+    ///
+    /// Skipped when OUT already holds a complete set made from the same font files.
+    Glyphs {
+        /// A TrueType or OpenType font file; each face becomes a fontstack named by its
+        /// family and style (`Noto Sans Regular`). Repeat for several fonts.
+        #[arg(long = "font", value_name = "PATH", default_values = glyphs::DEFAULT_FONTS)]
+        fonts: Vec<PathBuf>,
+        /// Folder to write, replaced as a whole once every file is rendered.
+        #[arg(long, value_name = "DIR", default_value = "web/glyphs")]
+        out: PathBuf,
+        /// Render again even when OUT is up to date.
+        #[arg(long)]
+        force: bool,
+        /// Do not draw a progress bar.
+        #[arg(long)]
+        no_progress: bool,
+    },
     /// Manage the embedded PostgreSQL cluster.
     Db {
         #[command(subcommand)]
@@ -203,6 +223,31 @@ enum DbAction {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.log_format);
+    // Rendering glyphs needs neither a database nor the async runtime.
+    if let Command::Glyphs {
+        fonts,
+        out,
+        force,
+        no_progress,
+    } = cli.command
+    {
+        let options = glyphs::Options {
+            fonts,
+            out,
+            force,
+            progress: !no_progress && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        };
+        return match glyphs::run(&options) {
+            Ok(outcome) => {
+                println!("{outcome}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     // The server's first event loop runs here; the others get threads of their own
     // (src/serve.rs).
     let mut builder = match &cli.command {
@@ -416,6 +461,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Glyphs { .. } => unreachable!("glyphs are rendered before the runtime starts"),
         Command::Db { action } => {
             let cluster = EmbeddedCluster::new(&cli.cluster_dir)?;
             match action {

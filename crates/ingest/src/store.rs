@@ -91,17 +91,19 @@ pub async fn write_communes(
 /// Stores the taxonomy's groups and categories (labels may change between releases).
 pub async fn write_taxonomy(tx: &mut PgConnection, taxonomy: &Taxonomy) -> Result<(), IngestError> {
     let db = IngestError::database;
-    for g in &taxonomy.groups {
+    // Positions follow the file, for readers that list the taxonomy in its order.
+    for (position, g) in (0i32..).zip(&taxonomy.groups) {
         sqlx::query(include_str!("sql/upsert_group.sql"))
             .bind(&g.id)
             .bind(&g.label.nl)
             .bind(&g.label.fr)
             .bind(&g.label.en)
+            .bind(position)
             .execute(&mut *tx)
             .await
             .map_err(db("recording service groups"))?;
     }
-    for c in &taxonomy.categories {
+    for (position, c) in (0i32..).zip(&taxonomy.categories) {
         sqlx::query(include_str!("sql/upsert_category.sql"))
             .bind(c.id.as_str())
             .bind(&c.group)
@@ -109,6 +111,7 @@ pub async fn write_taxonomy(tx: &mut PgConnection, taxonomy: &Taxonomy) -> Resul
             .bind(&c.label.fr)
             .bind(&c.label.en)
             .bind(c.everyday_basket)
+            .bind(position)
             .execute(&mut *tx)
             .await
             .map_err(db("recording service categories"))?;

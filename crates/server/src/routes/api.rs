@@ -1,8 +1,8 @@
-//! The JSON API: indicator definitions and values, and commune profiles.
+//! The JSON API's indicators: definitions and values per commune.
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use observatory_core::{CommuneId, ServiceCategory, Year};
+use observatory_core::{ServiceCategory, Year};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::IntoParams;
@@ -16,11 +16,11 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(indicators))
         .routes(routes!(indicator_values))
-        .routes(routes!(commune_profile))
 }
 
 /// Every indicator's definition: name and definition in Dutch, French and English, unit,
-/// sources, reference dates, licence and method.
+/// the categories and inventory years it has values for, sources, reference dates,
+/// licence and method.
 #[utoipa::path(
     get,
     path = "/api/indicators",
@@ -106,38 +106,4 @@ async fn indicator_values(
         .fetch_one(&state.pool)
         .await?;
     Ok(Json(body))
-}
-
-/// A commune's profile: every indicator with the means of its arrondissement, its country
-/// and the region, its rank, and the nearest services of each category with distance and
-/// country.
-#[utoipa::path(
-    get,
-    path = "/api/communes/{id}",
-    tag = "communes",
-    params(
-        ("id" = String, Path, description = "A commune id, COUNTRY-CODE, e.g. `BE-33011` (Ieper) or `FR-59183` (Dunkerque)"),
-    ),
-    responses(
-        (status = 200, description = "The commune's profile", body = serde_json::Value),
-        (status = 400, description = "A malformed commune id", body = ErrorBody),
-        (status = 404, description = "No such commune", body = ErrorBody),
-        (status = 503, description = "The database could not answer", body = ErrorBody),
-    )
-)]
-async fn commune_profile(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let id: CommuneId = id
-        .parse()
-        .map_err(|e| ApiError::BadRequest(format!("{e}")))?;
-    let profile: Option<Value> = sqlx::query_scalar(include_str!("../sql/api_commune_profile.sql"))
-        .bind(id.code().country().iso2())
-        .bind(id.code().code())
-        .fetch_optional(&state.pool)
-        .await?;
-    profile
-        .map(Json)
-        .ok_or_else(|| ApiError::NotFound(format!("no commune {id}")))
 }

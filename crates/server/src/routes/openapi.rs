@@ -30,7 +30,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     tags(
         (name = "health", description = "Whether the server and its database answer"),
         (name = "indicators", description = "Indicator definitions (NL/FR/EN) and values per commune"),
-        (name = "communes", description = "Commune profiles"),
+        (name = "communes", description = "Commune search, label points and profiles"),
+        (name = "reference", description = "The taxonomy's categories and the sources, with labels and licences"),
         (name = "exports", description = "Streamed GeoJSON (RFC 7946) and CSV (UTF-8) downloads with the map's filters"),
         (name = "ogc", description = "OGC API – Features, Part 1: Core and GeoJSON"),
         (name = "api", description = "This document"),

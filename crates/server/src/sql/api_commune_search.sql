@@ -1,0 +1,29 @@
+-- Communes whose name in any language contains the query ($1, folded by
+-- commune_search_key, so that the pattern holds only letters, digits and spaces), best
+-- first: a name equal to the query, then a name starting with it, then a word of a name
+-- starting with it, then a match anywhere; the more populous first within each; at most
+-- $2 rows. The trigram index on search_key (migration 0016) finds the candidates.
+SELECT c.country || '-' || c.code AS id,
+       c.country::text AS country,
+       c.code,
+       c.name,
+       c.name_nl,
+       c.name_fr,
+       ST_XMin(c.geom) AS west,
+       ST_YMin(c.geom) AS south,
+       ST_XMax(c.geom) AS east,
+       ST_YMax(c.geom) AS north
+FROM (SELECT commune_search_key($1) AS key) AS q
+JOIN commune c ON c.search_key LIKE '%' || q.key || '%'
+CROSS JOIN LATERAL (
+    SELECT min(CASE WHEN k = q.key THEN 0
+                    WHEN k LIKE q.key || '%' THEN 1
+                    WHEN ' ' || k LIKE '% ' || q.key || '%' THEN 2
+                    ELSE 3 END) AS quality
+    FROM unnest(ARRAY[commune_search_key(c.name),
+                      commune_search_key(c.name_nl),
+                      commune_search_key(c.name_fr)]) AS k
+) AS m
+WHERE q.key <> ''
+ORDER BY m.quality, c.population DESC NULLS LAST, c.name, c.country, c.code
+LIMIT $2
