@@ -1,6 +1,7 @@
 //! One test binary; a module per feature. Every test gets its own database.
 
 mod bad_input;
+mod communes;
 mod embedded;
 mod exports;
 mod indicators;
