@@ -1,0 +1,501 @@
+// @ts-check
+// The atlas page: wires the map, the indicator choropleth, the services, the commune
+// profile, the search and the URL together. Each concern lives in its own module.
+//
+// MapLibre GL JS is loaded beforehand as a classic script from /vendor/maplibre-gl/ and
+// exposes `window.maplibregl`. Nothing is loaded from outside this server unless the
+// installation names an external basemap in web/config.json.
+
+import * as api from './api.js';
+import * as choropleth from './choropleth.js';
+import { byId } from './dom.js';
+import { initialLanguage, LANGUAGES, rememberLanguage, strings } from './i18n/index.js';
+import { buildStyle, hatchImage, LAYER, labelText, NO_DATA_PATTERN } from './map-style.js';
+import { renderProfile } from './profile.js';
+import { wireSearch } from './search.js';
+import * as services from './services.js';
+import { readState, writeState } from './url-state.js';
+
+/** @typedef {import('./i18n/index.js').Lang} Lang */
+/** @typedef {import('maplibre-gl').Map} MaplibreMap */
+
+const maplibregl = window.maplibregl;
+/** The Westhoek and French Flanders, [[west, south], [east, north]]. */
+const REGION_BOUNDS = /** @type {[[number, number], [number, number]]} */ ([[2.0, 50.0], [3.8, 51.4]]);
+
+const view = readState(window.location.href);
+const page = {
+  lang: initialLanguage(view.lang),
+  /** @type {MaplibreMap | null} */
+  map: null,
+  /** @type {api.Indicator[]} */
+  indicators: [],
+  /** @type {api.Group[]} */
+  groups: [],
+  /** @type {Map<string, {label: api.Label, group: string}>} */
+  categories: new Map(),
+  /** @type {Map<string, api.Source>} */
+  sources: new Map(),
+  /** @type {choropleth.Choice | null} */
+  choice: null,
+  /** @type {{values: api.IndicatorValues, classes: import('./classify.js').Classes} | null} */
+  shown: null,
+  /** @type {api.Profile | null} */
+  profile: null,
+  /** The commune opened (its profile may still be on its way). */
+  commune: view.commune,
+  hiddenGroups: new Set(view.hiddenGroups),
+  date: view.date,
+  /** @type {import('maplibre-gl').Popup | null} */
+  popup: null,
+};
+
+/** What the browser tests read: the map, whether it is ready, and what went wrong. */
+const observatory = {
+  /** @type {MaplibreMap | null} */
+  map: null,
+  ready: false,
+  /** @type {string[]} */
+  errors: [],
+  layers: { ...LAYER },
+  get lang() {
+    return page.lang;
+  },
+  get shown() {
+    return page.shown;
+  },
+};
+/** @type {any} */ (window).__observatory = observatory;
+
+const categoryLabel = (/** @type {string} */ id) => page.categories.get(id)?.label[page.lang] ?? id;
+const taxonomy = { label: categoryLabel, group: (/** @type {string} */ id) => page.categories.get(id)?.group ?? null };
+
+function saveUrl() {
+  writeState({
+    lang: page.lang,
+    indicator: page.choice?.indicator ?? null,
+    category: page.choice?.category ?? null,
+    year: page.choice?.year ?? null,
+    method: page.choice?.method ?? 'quantile',
+    commune: page.commune,
+    date: page.date,
+    hiddenGroups: [...page.hiddenGroups].sort(),
+  });
+}
+
+// --- status line -----------------------------------------------------------------
+
+/** @param {'loading' | 'loadError' | 'apiError' | 'noWebgl' | null} key */
+function setStatus(key) {
+  const status = byId('status');
+  status.hidden = key === null;
+  status.dataset.key = key ?? '';
+  status.textContent = key ? strings(page.lang)[key] : '';
+  status.classList.toggle('status-error', key !== null && key !== 'loading');
+}
+
+// --- language --------------------------------------------------------------------
+
+function applyStaticStrings() {
+  const t = /** @type {Record<string, unknown>} */ (strings(page.lang));
+  document.documentElement.lang = page.lang;
+  document.title = String(t.title);
+  for (const node of document.querySelectorAll('[data-i18n]')) {
+    const text = t[/** @type {HTMLElement} */ (node).dataset.i18n ?? ''];
+    if (typeof text === 'string') node.textContent = text;
+  }
+  for (const node of document.querySelectorAll('[data-i18n-aria-label]')) {
+    const text = t[/** @type {HTMLElement} */ (node).dataset.i18nAriaLabel ?? ''];
+    if (typeof text === 'string') node.setAttribute('aria-label', text);
+  }
+  for (const node of document.querySelectorAll('[data-i18n-placeholder]')) {
+    const text = t[/** @type {HTMLElement} */ (node).dataset.i18nPlaceholder ?? ''];
+    if (typeof text === 'string') node.setAttribute('placeholder', text);
+  }
+  for (const button of document.querySelectorAll('#lang-switch [data-lang]')) {
+    button.setAttribute('aria-pressed', String(/** @type {HTMLElement} */ (button).dataset.lang === page.lang));
+  }
+  const status = byId('status');
+  if (status.dataset.key) status.textContent = String(t[status.dataset.key]);
+}
+
+function relabelMapControls() {
+  const map = page.map;
+  if (!map) return;
+  const t = strings(page.lang);
+  map.getCanvas().setAttribute('aria-label', t.mapCanvas);
+  const label = (/** @type {string} */ selector, /** @type {string} */ text) => {
+    for (const node of map.getContainer().querySelectorAll(selector)) {
+      node.setAttribute('aria-label', text);
+      node.setAttribute('title', text);
+    }
+  };
+  label('.maplibregl-ctrl-zoom-in', t.zoomIn);
+  label('.maplibregl-ctrl-zoom-out', t.zoomOut);
+  label('.maplibregl-ctrl-attrib-button', t.toggleAttribution);
+  label('.maplibregl-popup-close-button', t.closePopup);
+}
+
+function setLanguage(/** @type {Lang} */ lang) {
+  page.lang = lang;
+  rememberLanguage(lang);
+  applyStaticStrings();
+  relabelMapControls();
+  if (page.map?.getLayer(LAYER.labels)) page.map.setLayoutProperty(LAYER.labels, 'text-field', labelText(lang));
+  renderIndicatorPanel();
+  renderServicesPanel();
+  if (page.profile) renderProfile(lang, page.profile, page.indicators, taxonomy, page.choice?.indicator ?? null);
+  page.popup?.remove();
+  saveUrl();
+}
+
+// --- indicator -------------------------------------------------------------------
+
+function renderIndicatorPanel() {
+  if (!page.choice || page.indicators.length === 0) return;
+  choropleth.renderControls(page.lang, page.indicators, page.choice, categoryLabel);
+  const indicator = page.indicators.find((i) => i.id === page.choice?.indicator);
+  if (indicator && page.shown) choropleth.renderLegend(page.lang, indicator, page.shown.values, page.shown.classes, categoryLabel);
+}
+
+/** @type {Map<string, Promise<api.IndicatorValues>>} */
+const valuesCache = new Map();
+let showing = 0;
+
+/** Loads the chosen indicator's values, classes them and shades the map. */
+async function showChoice(/** @type {choropleth.Choice} */ choice) {
+  page.choice = choice;
+  saveUrl();
+  renderIndicatorPanel();
+  const key = `${choice.indicator}|${choice.category ?? ''}|${choice.year ?? ''}`;
+  const ticket = ++showing;
+  let request = valuesCache.get(key);
+  if (!request) {
+    request = api.indicatorValues(choice.indicator, choice.category, choice.year);
+    valuesCache.set(key, request);
+    request.catch(() => valuesCache.delete(key));
+  }
+  let values;
+  try {
+    values = await request;
+  } catch (err) {
+    observatory.errors.push(String(err));
+    setStatus('apiError');
+    return;
+  }
+  if (ticket !== showing) return; // a later choice won
+  const classes = choropleth.classesOf(values, choice.method);
+  page.shown = { values, classes };
+  renderIndicatorPanel();
+  const map = page.map;
+  if (map) {
+    const apply = () => {
+      choropleth.applyToMap(map, values, classes);
+      document.documentElement.dataset.choropleth = `${key}|${choice.method}`;
+    };
+    if (map.isStyleLoaded()) apply();
+    else map.once('load', apply);
+  }
+}
+
+function wireIndicatorControls() {
+  for (const id of ['indicator-select', 'category-select', 'year-select', 'method-select']) {
+    byId(id).addEventListener('change', () => {
+      const wanted = choropleth.readControls(page.choice?.method ?? 'quantile');
+      // A new indicator keeps the category and year when it has them.
+      showChoice(choropleth.settleChoice(page.indicators, wanted));
+    });
+  }
+}
+
+// --- services --------------------------------------------------------------------
+
+function renderServicesPanel() {
+  if (page.groups.length === 0) return;
+  services.renderGroupToggles(page.lang, page.groups, page.hiddenGroups, () => {
+    if (page.map) services.applyGroups(page.map, page.groups, page.hiddenGroups);
+    saveUrl();
+  });
+}
+
+function wireServicesDate() {
+  const input = /** @type {HTMLInputElement} */ (byId('service-date'));
+  input.value = page.date ?? '';
+  const apply = () => {
+    const value = input.value && !Number.isNaN(Date.parse(input.value)) ? input.value : null;
+    page.date = value;
+    const source = page.map?.getSource('services');
+    if (source && 'setUrl' in source) /** @type {import('maplibre-gl').VectorTileSource} */ (source).setUrl(services.servicesTileJsonUrl(value));
+    document.documentElement.dataset.servicesDate = value ?? '';
+    saveUrl();
+  };
+  input.addEventListener('change', apply);
+  byId('service-date-clear').addEventListener('click', () => {
+    input.value = '';
+    apply();
+  });
+  services.servicesPeriod().then((period) => {
+    if (period?.start) input.min = period.start;
+    if (period?.end) input.max = period.end;
+  });
+}
+
+// --- commune profile -------------------------------------------------------------
+
+let profileTicket = 0;
+
+/**
+ * Opens a commune's profile and outlines it.
+ * @param {string} id
+ * @param {{fit?: boolean}} [options]
+ */
+async function openCommune(id, { fit = false } = {}) {
+  const ticket = ++profileTicket;
+  page.commune = id;
+  const panel = byId('profile');
+  panel.hidden = false;
+  panel.setAttribute('aria-busy', 'true');
+  page.map?.setFilter(LAYER.selected, ['==', ['get', 'id'], id]);
+  let p;
+  try {
+    p = await api.profile(id);
+  } catch (err) {
+    if (ticket !== profileTicket) return;
+    observatory.errors.push(String(err));
+    panel.removeAttribute('aria-busy');
+    closeProfile();
+    setStatus('apiError');
+    return;
+  }
+  if (ticket !== profileTicket) return;
+  page.profile = p;
+  renderProfile(page.lang, p, page.indicators, taxonomy, page.choice?.indicator ?? null);
+  panel.removeAttribute('aria-busy');
+  document.documentElement.dataset.profile = p.id;
+  if (fit && page.map) page.map.fitBounds([[p.bbox[0], p.bbox[1]], [p.bbox[2], p.bbox[3]]], { padding: 40, maxZoom: 12, duration: 0 });
+  saveUrl();
+}
+
+function closeProfile() {
+  profileTicket += 1;
+  page.profile = null;
+  page.commune = null;
+  byId('profile').hidden = true;
+  delete document.documentElement.dataset.profile;
+  page.map?.setFilter(LAYER.selected, ['==', ['get', 'id'], '']);
+  saveUrl();
+}
+
+// --- map -------------------------------------------------------------------------
+
+/** The part of the map the panel hides, as padding: the centre is then the visible one's. */
+function panelInset() {
+  const inset = { top: 0, right: 0, bottom: 0, left: 0 };
+  const rect = byId('panel').getBoundingClientRect();
+  if (window.innerWidth >= 720 && rect.width < window.innerWidth / 2) inset.left = Math.round(rect.right);
+  return inset;
+}
+
+function placeCrosshair(/** @type {MaplibreMap} */ map) {
+  const p = map.project(map.getCenter());
+  const crosshair = byId('crosshair');
+  crosshair.style.left = `${Math.round(p.x)}px`;
+  crosshair.style.top = `${Math.round(p.y)}px`;
+}
+
+/** @param {import('maplibre-gl').StyleSpecification | null} basemap */
+function createMap(basemap) {
+  const t = strings(page.lang);
+  const hasPosition = /[#&]map=/.test(window.location.hash);
+  const map = new maplibregl.Map({
+    container: 'map',
+    style: buildStyle({
+      lang: page.lang,
+      servicesUrl: services.servicesTileJsonUrl(page.date),
+      groups: null,
+      basemap,
+    }),
+    center: [2.9, 50.7],
+    zoom: 8,
+    minZoom: 5,
+    maxZoom: 17,
+    hash: 'map',
+    dragRotate: false,
+    pitchWithRotate: false,
+    renderWorldCopies: false,
+    attributionControl: { compact: true },
+    locale: {
+      'Map.Title': t.mapCanvas,
+      'NavigationControl.ZoomIn': t.zoomIn,
+      'NavigationControl.ZoomOut': t.zoomOut,
+      'Popup.Close': t.closePopup,
+      'AttributionControl.ToggleAttribution': t.toggleAttribution,
+    },
+  });
+  map.touchZoomRotate.disableRotation();
+  map.keyboard.disableRotation();
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
+  map.setPadding(panelInset());
+  if (!hasPosition) map.fitBounds(REGION_BOUNDS, { padding: 16, animate: false });
+  placeCrosshair(map);
+  map.on('resize', () => {
+    map.setPadding(panelInset());
+    placeCrosshair(map);
+  });
+  map.on('move', () => placeCrosshair(map));
+  return map;
+}
+
+function wireMap(/** @type {MaplibreMap} */ map) {
+  const addHatch = () => {
+    if (!map.hasImage(NO_DATA_PATTERN)) map.addImage(NO_DATA_PATTERN, hatchImage(), { pixelRatio: 2 });
+  };
+  map.on('style.load', addHatch);
+  map.on('styleimagemissing', (e) => {
+    if (e.id === NO_DATA_PATTERN) addHatch();
+  });
+  map.on('load', () => {
+    relabelMapControls();
+    if (page.groups.length) services.applyGroups(map, page.groups, page.hiddenGroups);
+  });
+
+  // Ready once a communes tile has arrived and the map has gone idle after it.
+  let communesTileSeen = false;
+  map.on('sourcedata', (e) => {
+    if (e.sourceId === 'communes' && e.tile) communesTileSeen = true;
+  });
+  map.on('idle', () => {
+    if (observatory.ready || !communesTileSeen || !map.isSourceLoaded('communes')) return;
+    observatory.ready = true;
+    document.documentElement.dataset.mapReady = 'true';
+    if (byId('status').dataset.key === 'loading') setStatus(null);
+  });
+  map.on('error', (e) => {
+    const message = e?.error?.message ?? String(e?.error);
+    observatory.errors.push(message);
+    console.warn('map:', message);
+    if (!observatory.ready) setStatus('loadError');
+  });
+
+  let hovered = '';
+  map.on('mousemove', LAYER.land, (e) => {
+    map.getCanvas().style.cursor = 'pointer';
+    const id = String(e.features?.[0]?.properties?.id ?? '');
+    if (id !== hovered) {
+      hovered = id;
+      map.setFilter(LAYER.hover, ['==', ['get', 'id'], id]);
+    }
+  });
+  map.on('mouseleave', LAYER.land, () => {
+    map.getCanvas().style.cursor = '';
+    hovered = '';
+    map.setFilter(LAYER.hover, ['==', ['get', 'id'], '']);
+  });
+
+  map.on('click', (e) => {
+    const service = map.queryRenderedFeatures(e.point, { layers: [LAYER.services] })[0];
+    if (service) {
+      showServicePopup(map, service.properties ?? {}, e.lngLat);
+      return;
+    }
+    const commune = map.queryRenderedFeatures(e.point, { layers: [LAYER.land] })[0];
+    if (commune?.properties?.id) openCommune(String(commune.properties.id));
+  });
+
+  // Keyboard: the canvas is focusable; Enter opens the commune at the centre, marked by
+  // a crosshair while the canvas has the focus.
+  map.getCanvas().addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return;
+    e.preventDefault();
+    const commune = map.queryRenderedFeatures(map.project(map.getCenter()), { layers: [LAYER.land] })[0];
+    if (commune?.properties?.id) openCommune(String(commune.properties.id));
+  });
+}
+
+/**
+ * @param {MaplibreMap} map
+ * @param {Record<string, unknown>} props
+ * @param {import('maplibre-gl').LngLat} at
+ */
+function showServicePopup(map, props, at) {
+  page.popup?.remove();
+  page.popup = new maplibregl.Popup({ className: 'observatory-popup', maxWidth: '320px', focusAfterOpen: true })
+    .setLngLat(at)
+    .setDOMContent(services.servicePopup(page.lang, props, page.sources))
+    .addTo(map);
+  relabelMapControls();
+}
+
+// --- start -----------------------------------------------------------------------
+
+async function loadReferences() {
+  const [indicators, taxonomy, sources] = await Promise.all([api.indicators(), api.categories(), api.sources()]);
+  page.indicators = indicators;
+  page.groups = taxonomy.groups;
+  for (const g of taxonomy.groups) for (const c of g.categories) page.categories.set(c.id, { label: c.label, group: g.id });
+  for (const s of sources) page.sources.set(s.id, s);
+}
+
+async function start() {
+  for (const button of document.querySelectorAll('#lang-switch [data-lang]')) {
+    const lang = /** @type {HTMLElement} */ (button).dataset.lang;
+    button.addEventListener('click', () => {
+      const chosen = LANGUAGES.find((l) => l === lang);
+      if (chosen) setLanguage(chosen);
+    });
+  }
+  byId('profile-close').addEventListener('click', closeProfile);
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && page.popup?.isOpen()) page.popup.remove();
+  });
+  applyStaticStrings();
+  setStatus('loading');
+  wireIndicatorControls();
+  wireServicesDate();
+  wireSearch(() => page.lang, (match) => openCommune(match.id, { fit: true }));
+  if (window.matchMedia('(max-width: 719px)').matches) {
+    for (const d of document.querySelectorAll('#panel details[data-collapse-small]')) /** @type {HTMLDetailsElement} */ (d).open = false;
+  }
+
+  const references = loadReferences();
+  if (!maplibregl) {
+    setStatus('noWebgl');
+    observatory.errors.push('maplibre-gl not loaded');
+  } else {
+    const config = await api.config();
+    let basemap = null;
+    if (config.basemapStyle) {
+      try {
+        basemap = await (await fetch(config.basemapStyle)).json();
+      } catch (err) {
+        observatory.errors.push(`basemap ${config.basemapStyle}: ${err}`);
+      }
+    }
+    try {
+      page.map = createMap(basemap);
+      observatory.map = page.map;
+      wireMap(page.map);
+    } catch (err) {
+      // Most often: WebGL is not available.
+      setStatus('noWebgl');
+      observatory.errors.push(String(err));
+    }
+  }
+
+  try {
+    await references;
+  } catch (err) {
+    observatory.errors.push(String(err));
+    setStatus('apiError');
+    return;
+  }
+  renderServicesPanel();
+  if (page.map?.isStyleLoaded()) services.applyGroups(page.map, page.groups, page.hiddenGroups);
+  if (page.indicators.length) {
+    await showChoice(choropleth.settleChoice(page.indicators, view));
+  }
+  if (view.commune) openCommune(view.commune, { fit: !/[#&]map=/.test(window.location.hash) });
+}
+
+start();
