@@ -8,5 +8,6 @@ mod indicators;
 mod ingest;
 mod ogc;
 mod openapi;
+mod quick_import;
 mod services;
 mod tiles;

@@ -13,8 +13,10 @@ fn quick(file: &Path, source_id: &str) -> QuickImport {
         file: file.to_path_buf(),
         source_id: source_id.into(),
         taxonomy: repo_root().join("data/taxonomy.toml"),
-        category_field: "category".into(),
-        vocabulary: "category".into(),
+        category: observatory_ingest::CategoryRule::Field {
+            field: "category".into(),
+            vocabulary: "category".into(),
+        },
         id_field: Some("id".into()),
         name_field: Some("name".into()),
         x_field: Some("lon".into()),

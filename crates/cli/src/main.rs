@@ -147,19 +147,26 @@ enum Command {
 /// A quick import of one file of service points.
 #[derive(clap::Args)]
 struct QuickArgs {
-    /// A .csv or .geojson file of service points.
-    #[arg(long, requires_all = ["source_id", "category_field"])]
+    /// A .csv or .geojson file of service points. An import that loads none of its
+    /// records fails (exit status 1) and writes nothing.
+    #[arg(long, requires = "source_id")]
     file: Option<PathBuf>,
     /// Id under which the file's records are recorded (letters, digits, - and _); loading
     /// the same id again replaces them.
     #[arg(long)]
     source_id: Option<String>,
-    /// Field holding each record's category.
-    #[arg(long)]
+    /// Field holding each record's category (or give --category).
+    #[arg(long, value_name = "FIELD", requires = "file")]
     category_field: Option<String>,
-    /// What the category field holds: `category` (taxonomy ids such as pharmacy), `osm`
-    /// (key=value tags, `;`-separated), or a vocabulary of data/taxonomy.toml (bpe_codes …).
-    #[arg(long, default_value = "category")]
+    /// The category of every record of the file, a taxonomy id (pharmacy, post_office …),
+    /// for a file without a category field.
+    #[arg(long, value_name = "ID", requires = "file", conflicts_with_all = ["category_field", "vocabulary"], value_parser = observatory_core::ServiceCategory::parse)]
+    category: Option<observatory_core::ServiceCategory>,
+    /// What the category field holds: `words` (category ids and the common words for each
+    /// category in Dutch, French and English, such as pharmacie, apotheek, bureau de poste,
+    /// whatever their case and accents), `category` (exact taxonomy ids), `osm` (key=value
+    /// tags, `;`-separated), or another vocabulary of data/taxonomy.toml (bpe_codes …).
+    #[arg(long, default_value = "words")]
     vocabulary: String,
     /// Field holding each record's id in the source.
     #[arg(long)]
@@ -319,6 +326,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             };
             opened.close().await?;
+            // An import that loaded nothing still shows what became of each record.
+            if let Err(observatory_ingest::IngestError::NothingLoaded { summary, .. }) = &result {
+                print!("{summary}");
+            }
             let summary = result?;
             print!("{summary}");
             println!(
@@ -499,15 +510,26 @@ impl QuickArgs {
         let Some(file) = self.file else {
             return Ok(None);
         };
-        let (Some(source_id), Some(category_field)) = (self.source_id, self.category_field) else {
-            anyhow::bail!("--file needs --source-id and --category-field");
+        let Some(source_id) = self.source_id else {
+            anyhow::bail!("--file needs --source-id");
+        };
+        let category = match (self.category, self.category_field) {
+            (Some(category), _) => observatory_ingest::CategoryRule::Fixed(category),
+            (None, Some(field)) => observatory_ingest::CategoryRule::Field {
+                field,
+                vocabulary: self.vocabulary,
+            },
+            (None, None) => anyhow::bail!(
+                "--file needs the category of its records: --category-field FIELD (a field \
+                 holding each record's category) or --category ID (every record the same, \
+                 e.g. --category pharmacy)"
+            ),
         };
         Ok(Some(observatory_ingest::QuickImport {
             file,
             source_id,
             taxonomy: self.taxonomy,
-            category_field,
-            vocabulary: self.vocabulary,
+            category,
             id_field: self.id_field,
             name_field: self.name_field,
             x_field: self.x_field,

@@ -30,6 +30,18 @@ impl fmt::Display for Location {
 pub enum IngestError {
     #[error("cannot read the manifest {path}: {message}")]
     Manifest { path: PathBuf, message: String },
+    /// A quick import that cannot start: names the file as the file of service points it
+    /// is, and the option to change.
+    #[error("cannot import the services file {path}: {message}")]
+    QuickImport { path: PathBuf, message: String },
+    /// A quick import whose every record was refused. Nothing was written; `summary` says
+    /// what became of each record, for the operator to read before this error.
+    #[error("{}: {message}", path.display())]
+    NothingLoaded {
+        path: PathBuf,
+        message: String,
+        summary: Box<crate::Summary>,
+    },
     /// Bad input: names the file, the place in it and the field.
     #[error("{}{location}{}: {message}", file.display(), field.as_ref().map(|f| format!(", field `{f}`")).unwrap_or_default())]
     Input {

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use sqlx::PgPool;
 
 pub use error::{IngestError, Location};
-pub use manifest::Manifest;
+pub use manifest::{CategoryRule, Manifest};
 pub use quick::QuickImport;
 pub use summary::{SourceSummary, Summary};
 pub use taxonomy::Taxonomy;
@@ -43,33 +43,41 @@ pub struct IngestOptions {
 /// Reads every source of the manifest and writes everything in one transaction.
 pub async fn run(pool: &PgPool, options: &IngestOptions) -> Result<Summary, IngestError> {
     let manifest = Manifest::load(&options.manifest, options.data_dir.as_deref())?;
-    load(pool, &manifest, options.progress).await
+    load(pool, &manifest, options.progress, None).await
 }
 
 /// Loads one file of service points described on the command line, with the same checks.
+/// A file none of whose records is loaded is a failed import
+/// ([`IngestError::NothingLoaded`]): nothing is written, not even the removal of what the
+/// source id held before.
 pub async fn run_quick(
     pool: &PgPool,
     import: &QuickImport,
     progress: bool,
 ) -> Result<Summary, IngestError> {
+    // What the command line says first, then what the database holds.
     let manifest = import.manifest()?;
+    import.check_taxonomy(&Taxonomy::load(&import.taxonomy)?)?;
     let communes: i64 = sqlx::query_scalar("SELECT count(*) FROM commune")
         .fetch_one(pool)
         .await
         .map_err(IngestError::database("counting communes"))?;
     if communes == 0 {
-        return Err(IngestError::Manifest {
-            path: import.file.clone(),
-            message: "no commune is loaded, so no service can be placed: run `observatory ingest` (the manifest) first".into(),
-        });
+        return Err(import.error(
+            "no commune is loaded yet, so none of its services can be placed: run \
+             `observatory ingest` first (it loads the manifest, data/manifests/westhoek.toml \
+             unless you name another, with the communes), then this import again"
+                .into(),
+        ));
     }
-    load(pool, &manifest, progress).await
+    load(pool, &manifest, progress, Some(import)).await
 }
 
 async fn load(
     pool: &PgPool,
     manifest: &Manifest,
     show_progress: bool,
+    quick: Option<&QuickImport>,
 ) -> Result<Summary, IngestError> {
     use manifest::SourceSpec;
     let progress = progress::Progress::new(show_progress, manifest.sources.len() as u64 + 1);
@@ -171,6 +179,16 @@ async fn load(
                 }
                 _ => {}
             }
+        }
+    }
+    if let Some(import) = quick {
+        if let Some(message) = import.nothing_loaded(summary.get(&import.source_id)) {
+            // Dropping the transaction rolls it back.
+            return Err(IngestError::NothingLoaded {
+                path: import.file.clone(),
+                message,
+                summary: Box::new(summary),
+            });
         }
     }
     for source in manifest.sources_of(|s| matches!(s, SourceSpec::ServiceMeasures(_))) {
