@@ -112,6 +112,10 @@ export function readControls(/** @type {Method} */ fallbackMethod) {
   };
 }
 
+/** The communes each map has shaded, so that a commune absent from the next values is
+ * cleared. @type {WeakMap<MaplibreMap, Set<string>>} */
+const shaded = new WeakMap();
+
 /**
  * Shades the communes: each commune with a value gets its class in feature state, every
  * other one none (drawn hatched, "not known here").
@@ -120,11 +124,19 @@ export function readControls(/** @type {Method} */ fallbackMethod) {
  * @param {Classes} classes
  */
 export function applyToMap(map, values, classes) {
-  map.removeFeatureState({ source: 'communes', sourceLayer: 'communes' });
+  // Every commune's state is overwritten, never removed first: MapLibre drops a falsy
+  // value (class 0) set right after a removal of the whole source's state.
+  const previous = shaded.get(map) ?? new Set();
+  const now = new Set();
   for (const v of values.values) {
     const cls = v.value === null ? -1 : classOf(v.value, classes.bounds);
     map.setFeatureState({ source: 'communes', sourceLayer: 'communes', id: v.commune }, { cls, value: v.value });
+    now.add(v.commune);
   }
+  for (const id of previous) {
+    if (!now.has(id)) map.setFeatureState({ source: 'communes', sourceLayer: 'communes', id }, { cls: -1, value: null });
+  }
+  shaded.set(map, now);
   map.setPaintProperty(LAYER.fill, 'fill-color', classColourExpression(coloursFor(classes.counts.length)));
 }
 

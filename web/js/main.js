@@ -24,6 +24,8 @@ const maplibregl = window.maplibregl;
 const REGION_BOUNDS = /** @type {[[number, number], [number, number]]} */ ([[2.0, 50.0], [3.8, 51.4]]);
 
 const view = readState(window.location.href);
+/** Whether the link gave a position (#map=…), which then wins over fitting a commune. */
+const linkHasPosition = /[#&]map=/.test(window.location.hash);
 const page = {
   lang: initialLanguage(view.lang),
   /** @type {MaplibreMap | null} */
@@ -306,7 +308,6 @@ function placeCrosshair(/** @type {MaplibreMap} */ map) {
 /** @param {import('maplibre-gl').StyleSpecification | null} basemap */
 function createMap(basemap) {
   const t = strings(page.lang);
-  const hasPosition = /[#&]map=/.test(window.location.hash);
   const map = new maplibregl.Map({
     container: 'map',
     style: buildStyle({
@@ -337,7 +338,7 @@ function createMap(basemap) {
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
   map.setPadding(panelInset());
-  if (!hasPosition) map.fitBounds(REGION_BOUNDS, { padding: 16, animate: false });
+  if (!linkHasPosition) map.fitBounds(REGION_BOUNDS, { padding: 16, animate: false });
   placeCrosshair(map);
   map.on('resize', () => {
     map.setPadding(panelInset());
@@ -495,7 +496,7 @@ async function start() {
   if (page.indicators.length) {
     await showChoice(choropleth.settleChoice(page.indicators, view));
   }
-  if (view.commune) openCommune(view.commune, { fit: !/[#&]map=/.test(window.location.hash) });
+  if (view.commune) openCommune(view.commune, { fit: !linkHasPosition });
 }
 
 start();

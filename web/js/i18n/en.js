@@ -66,6 +66,8 @@ export default {
     noPopulationBelow: 'no population below the commune level in the data',
     noPopulationYear: (/** @type {string} */ year) => `no population for ${year} in the data`,
     noStation: 'no railway station with a series of stops here',
+    noValue: 'no value for this commune',
+    noInventory: (/** @type {string} */ year) => `no ${year} inventory covers this commune`,
   },
   basketItems: {
     'food shop or bakery': 'food shop or bakery',
@@ -102,7 +104,7 @@ export default {
   profileColRegion: 'Region',
   profileRank: (/** @type {number} */ rank, /** @type {number} */ of) => `rank ${rank} of ${of}`,
   profileNearest: 'Nearest services',
-  profileScopeAny: 'across the border',
+  profileScopeAny: 'both sides of the border',
   profileScopeNational: 'own country',
   profileNoNearest: 'No service located near this commune.',
   profilePopulationChart: 'Population over time',

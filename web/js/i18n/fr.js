@@ -66,6 +66,8 @@ export default {
     noPopulationBelow: 'aucune population infracommunale dans les données',
     noPopulationYear: (year) => `aucune population pour ${year} dans les données`,
     noStation: 'aucune gare avec une série d’arrêts ici',
+    noValue: 'aucune valeur pour cette commune',
+    noInventory: (year) => `aucun inventaire de ${year} ne couvre cette commune`,
   },
   basketItems: {
     'food shop or bakery': 'alimentation ou boulangerie',
@@ -102,7 +104,7 @@ export default {
   profileColRegion: 'Région',
   profileRank: (rank, of) => `rang ${rank} sur ${of}`,
   profileNearest: 'Équipements les plus proches',
-  profileScopeAny: 'par-delà la frontière',
+  profileScopeAny: 'des deux côtés de la frontière',
   profileScopeNational: 'même pays',
   profileNoNearest: 'Aucun équipement localisé près de cette commune.',
   profilePopulationChart: 'Population au fil des ans',

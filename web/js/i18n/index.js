@@ -98,6 +98,9 @@ export function reasonText(lang, reason, categoryLabel) {
   m = /^no population for (\d{4}) in the data$/.exec(reason);
   if (m) return { text: t.reasons.noPopulationYear(m[1]), lang };
   if (reason === 'no railway station with a series of stops here') return { text: t.reasons.noStation, lang };
+  if (reason === 'no value for this commune') return { text: t.reasons.noValue, lang };
+  m = /^no (\d{4}) inventory covers this commune$/.exec(reason);
+  if (m) return { text: t.reasons.noInventory(m[1]), lang };
   return { text: reason, lang: 'en' };
 }
 

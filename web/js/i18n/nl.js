@@ -66,6 +66,8 @@ export default {
     noPopulationBelow: 'geen bevolking onder het niveau van de gemeente in de gegevens',
     noPopulationYear: (year) => `geen bevolking voor ${year} in de gegevens`,
     noStation: 'geen station met een reeks stoptijden hier',
+    noValue: 'geen waarde voor deze gemeente',
+    noInventory: (year) => `geen inventaris van ${year} dekt deze gemeente`,
   },
   basketItems: {
     'food shop or bakery': 'voedingswinkel of bakker',
@@ -102,7 +104,7 @@ export default {
   profileColRegion: 'Regio',
   profileRank: (rank, of) => `rang ${rank} van ${of}`,
   profileNearest: 'Dichtstbijzijnde voorzieningen',
-  profileScopeAny: 'over de grens heen',
+  profileScopeAny: 'beide kanten van de grens',
   profileScopeNational: 'eigen land',
   profileNoNearest: 'Geen voorziening gelegen bij deze gemeente.',
   profilePopulationChart: 'Bevolking door de jaren',

@@ -1,9 +1,17 @@
 -- Values of one indicator for every commune ($1 indicator, $2 category or '', $3 year),
--- with their spread over the communes that have a value.
+-- with their spread over the communes that have a value. Every commune has a row: one
+-- that no source of that year covers (a Belgian commune in a French inventory year) gets
+-- no value and says why, so a map can draw and count it as "not known here".
 WITH v AS (
-    SELECT c.country || '-' || c.code AS commune, c.name, c.name_nl, c.name_fr, i.value, i.no_data, i.sources
-    FROM indicator_value i JOIN commune c ON c.country = i.country AND c.code = i.code
-    WHERE i.indicator = $1 AND i.category = $2 AND i.year = $3
+    SELECT c.country || '-' || c.code AS commune, c.name, c.name_nl, c.name_fr, i.value,
+           CASE WHEN i.code IS NOT NULL THEN i.no_data
+                WHEN $3::int = 0 THEN 'no value for this commune'
+                ELSE 'no ' || $3::int || ' inventory covers this commune' END AS no_data,
+           coalesce(i.sources, '{}') AS sources
+    FROM commune c
+    LEFT JOIN indicator_value i
+           ON i.country = c.country AND i.code = c.code
+          AND i.indicator = $1 AND i.category = $2 AND i.year = $3
 )
 SELECT json_build_object(
     'indicator', $1::text, 'category', nullif($2::text, ''), 'year', nullif($3::int, 0),
