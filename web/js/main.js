@@ -10,7 +10,7 @@ import * as api from './api.js';
 import * as choropleth from './choropleth.js';
 import { byId } from './dom.js';
 import { initialLanguage, LANGUAGES, rememberLanguage, strings } from './i18n/index.js';
-import { buildStyle, hatchImage, LAYER, labelText, NO_DATA_PATTERN } from './map-style.js';
+import { addBasemap, buildStyle, hatchImage, LAYER, labelText, NO_DATA_PATTERN } from './map-style.js';
 import { renderProfile } from './profile.js';
 import { wireSearch } from './search.js';
 import * as services from './services.js';
@@ -57,6 +57,12 @@ const observatory = {
   /** @type {MaplibreMap | null} */
   map: null,
   ready: false,
+  /** Milliseconds from the page's start until the first frame with communes in it. */
+  firstFrameAt: 0,
+  /** Milliseconds from the page's start until every tile, label and glyph was drawn. */
+  readyAt: 0,
+  /** Milliseconds from the page's start until the first choropleth was applied. */
+  shadedAt: 0,
   /** @type {string[]} */
   errors: [],
   layers: { ...LAYER },
@@ -164,19 +170,33 @@ function renderIndicatorPanel() {
 const valuesCache = new Map();
 let showing = 0;
 
-/** Loads the chosen indicator's values, classes them and shades the map. */
-async function showChoice(/** @type {choropleth.Choice} */ choice) {
-  page.choice = choice;
-  saveUrl();
-  renderIndicatorPanel();
+/** @param {{indicator: string, category: string | null, year: number | null}} choice */
+function fetchValues(choice) {
   const key = `${choice.indicator}|${choice.category ?? ''}|${choice.year ?? ''}`;
-  const ticket = ++showing;
   let request = valuesCache.get(key);
   if (!request) {
     request = api.indicatorValues(choice.indicator, choice.category, choice.year);
     valuesCache.set(key, request);
     request.catch(() => valuesCache.delete(key));
   }
+  return { key, request };
+}
+
+/** Resolves once the map's style is parsed and its sources exist: feature state can be
+ * set from then on, before any tile arrives. */
+/** @type {(value?: unknown) => void} */
+let resolveStyleLoaded = () => {};
+const styleLoaded = new Promise((resolve) => {
+  resolveStyleLoaded = resolve;
+});
+
+/** Loads the chosen indicator's values, classes them and shades the map. */
+async function showChoice(/** @type {choropleth.Choice} */ choice) {
+  page.choice = choice;
+  saveUrl();
+  renderIndicatorPanel();
+  const ticket = ++showing;
+  const { key, request } = fetchValues(choice);
   let values;
   try {
     values = await request;
@@ -190,14 +210,13 @@ async function showChoice(/** @type {choropleth.Choice} */ choice) {
   page.shown = { values, classes };
   renderIndicatorPanel();
   const map = page.map;
-  if (map) {
-    const apply = () => {
-      choropleth.applyToMap(map, values, classes);
-      document.documentElement.dataset.choropleth = `${key}|${choice.method}`;
-    };
-    if (map.isStyleLoaded()) apply();
-    else map.once('load', apply);
-  }
+  if (!map) return;
+  // Not isStyleLoaded(): it is false again whenever tiles load.
+  await styleLoaded;
+  if (ticket !== showing) return;
+  choropleth.applyToMap(map, values, classes);
+  document.documentElement.dataset.choropleth = `${key}|${choice.method}`;
+  if (!observatory.shadedAt) observatory.shadedAt = performance.now();
 }
 
 function wireIndicatorControls() {
@@ -305,17 +324,11 @@ function placeCrosshair(/** @type {MaplibreMap} */ map) {
   crosshair.style.top = `${Math.round(p.y)}px`;
 }
 
-/** @param {import('maplibre-gl').StyleSpecification | null} basemap */
-function createMap(basemap) {
+function createMap() {
   const t = strings(page.lang);
   const map = new maplibregl.Map({
     container: 'map',
-    style: buildStyle({
-      lang: page.lang,
-      servicesUrl: services.servicesTileJsonUrl(page.date),
-      groups: null,
-      basemap,
-    }),
+    style: buildStyle({ lang: page.lang, servicesUrl: services.servicesTileJsonUrl(page.date) }),
     center: [2.9, 50.7],
     zoom: 8,
     minZoom: 5,
@@ -352,7 +365,10 @@ function wireMap(/** @type {MaplibreMap} */ map) {
   const addHatch = () => {
     if (!map.hasImage(NO_DATA_PATTERN)) map.addImage(NO_DATA_PATTERN, hatchImage(), { pixelRatio: 2 });
   };
-  map.on('style.load', addHatch);
+  map.on('style.load', () => {
+    addHatch();
+    resolveStyleLoaded();
+  });
   map.on('styleimagemissing', (e) => {
     if (e.id === NO_DATA_PATTERN) addHatch();
   });
@@ -366,9 +382,13 @@ function wireMap(/** @type {MaplibreMap} */ map) {
   map.on('sourcedata', (e) => {
     if (e.sourceId === 'communes' && e.tile) communesTileSeen = true;
   });
+  map.on('render', () => {
+    if (communesTileSeen && !observatory.firstFrameAt) observatory.firstFrameAt = performance.now();
+  });
   map.on('idle', () => {
     if (observatory.ready || !communesTileSeen || !map.isSourceLoaded('communes')) return;
     observatory.ready = true;
+    observatory.readyAt = performance.now();
     document.documentElement.dataset.mapReady = 'true';
     if (byId('status').dataset.key === 'loading') setStatus(null);
   });
@@ -428,6 +448,22 @@ function showServicePopup(map, props, at) {
   relabelMapControls();
 }
 
+/** The installation's external basemap, if web/config.json names one, beneath the
+ * observatory's layers; the map does not wait for it. */
+async function loadBasemap(/** @type {MaplibreMap} */ map) {
+  const config = await api.config();
+  if (!config.basemapStyle) return;
+  try {
+    const response = await fetch(config.basemapStyle);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const style = await response.json();
+    if (!map.isStyleLoaded()) await new Promise((resolve) => map.once('load', resolve));
+    addBasemap(map, style);
+  } catch (err) {
+    observatory.errors.push(`basemap ${config.basemapStyle}: ${err}`);
+  }
+}
+
 // --- start -----------------------------------------------------------------------
 
 async function loadReferences() {
@@ -460,23 +496,22 @@ async function start() {
   }
 
   const references = loadReferences();
+  // The first values are asked for at once, beside the references: what the link names,
+  // or the default indicator (settleChoice later checks the choice against the list).
+  if (!view.indicator || view.category) {
+    fetchValues(view.indicator
+      ? { indicator: view.indicator, category: view.category, year: view.year }
+      : { indicator: choropleth.DEFAULT_INDICATOR.id, category: choropleth.DEFAULT_INDICATOR.category, year: null });
+  }
   if (!maplibregl) {
     setStatus('noWebgl');
     observatory.errors.push('maplibre-gl not loaded');
   } else {
-    const config = await api.config();
-    let basemap = null;
-    if (config.basemapStyle) {
-      try {
-        basemap = await (await fetch(config.basemapStyle)).json();
-      } catch (err) {
-        observatory.errors.push(`basemap ${config.basemapStyle}: ${err}`);
-      }
-    }
     try {
-      page.map = createMap(basemap);
+      page.map = createMap();
       observatory.map = page.map;
       wireMap(page.map);
+      loadBasemap(page.map);
     } catch (err) {
       // Most often: WebGL is not available.
       setStatus('noWebgl');

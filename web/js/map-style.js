@@ -77,10 +77,10 @@ export function groupFilter(/** @type {string[]} */ groups) {
 }
 
 /**
- * @param {{lang: Lang, servicesUrl: string, groups: string[] | null, basemap?: StyleSpecification | null}} options
+ * @param {{lang: Lang, servicesUrl: string}} options
  * @returns {StyleSpecification}
  */
-export function buildStyle({ lang, servicesUrl, groups, basemap }) {
+export function buildStyle({ lang, servicesUrl }) {
   const groupColours = ['match', ['get', 'group'], ...Object.entries(GROUP_COLOURS).flat(), OTHER_GROUP_COLOUR];
   /** @type {any[]} */
   const layers = [
@@ -90,7 +90,7 @@ export function buildStyle({ lang, servicesUrl, groups, basemap }) {
       type: 'fill',
       source: 'communes',
       'source-layer': 'communes',
-      paint: { 'fill-color': COLOURS.land, 'fill-opacity': basemap ? 0 : 1 },
+      paint: { 'fill-color': COLOURS.land },
     },
     {
       id: LAYER.noData,
@@ -106,7 +106,7 @@ export function buildStyle({ lang, servicesUrl, groups, basemap }) {
       'source-layer': 'communes',
       paint: {
         'fill-color': classColourExpression([]),
-        'fill-opacity': ['case', ['>=', CLASS, 0], basemap ? 0.75 : 0.92, 0],
+        'fill-opacity': ['case', ['>=', CLASS, 0], 0.92, 0],
       },
     },
     {
@@ -181,7 +181,6 @@ export function buildStyle({ lang, servicesUrl, groups, basemap }) {
       source: 'services',
       'source-layer': 'services',
       minzoom: SERVICES_MIN_ZOOM,
-      ...(groups ? { filter: groupFilter(groups) } : {}),
       paint: {
         'circle-color': groupColours,
         'circle-radius': ['interpolate', ['linear'], ['zoom'], 9, 2.5, 14, 6],
@@ -211,15 +210,6 @@ export function buildStyle({ lang, servicesUrl, groups, basemap }) {
     services: { type: 'vector', url: servicesUrl },
     labels: { type: 'geojson', data: absolute('/api/labels') },
   };
-  if (basemap) {
-    // The basemap's own layers go beneath ours; its labels would need its glyphs, which
-    // the map does not load (ours are drawn from this server), so its text is left out.
-    for (const [id, source] of Object.entries(basemap.sources ?? {})) sources[`basemap-${id}`] = source;
-    const base = (basemap.layers ?? [])
-      .filter((l) => l.type !== 'symbol')
-      .map((l) => ({ ...l, id: `basemap-${l.id}`, ...('source' in l && l.source ? { source: `basemap-${l.source}` } : {}) }));
-    layers.splice(1, 0, ...base);
-  }
   return {
     version: 8,
     name: 'Westhoek Observatory',
@@ -228,6 +218,24 @@ export function buildStyle({ lang, servicesUrl, groups, basemap }) {
     sources,
     layers,
   };
+}
+
+/**
+ * Puts an external basemap's layers beneath the observatory's, and lets it show through
+ * the land and the classes. Its labels would need its own glyphs, which the map does not
+ * load (the observatory's come from this server), so its text layers are left out.
+ * @param {import('maplibre-gl').Map} map
+ * @param {StyleSpecification} basemap
+ */
+export function addBasemap(map, basemap) {
+  for (const [id, source] of Object.entries(basemap.sources ?? {})) map.addSource(`basemap-${id}`, source);
+  for (const layer of basemap.layers ?? []) {
+    if (layer.type === 'symbol' || layer.type === 'background') continue;
+    const source = 'source' in layer && typeof layer.source === 'string' ? { source: `basemap-${layer.source}` } : {};
+    map.addLayer(/** @type {LayerSpecification} */ ({ ...layer, id: `basemap-${layer.id}`, ...source }), LAYER.land);
+  }
+  map.setPaintProperty(LAYER.land, 'fill-opacity', 0);
+  map.setPaintProperty(LAYER.fill, 'fill-opacity', ['case', ['>=', CLASS, 0], 0.75, 0]);
 }
 
 /** A diagonal hatch drawn into raw pixels: "not known here" needs no sprite. */
