@@ -9,11 +9,15 @@ use serde_json::Value;
 const OPENAPI_TYPE: &str = "application/vnd.oai.openapi+json;version=3.1";
 
 /// Every route of the API router (README, "HTTP interface"), as OpenAPI path templates.
-const ROUTES: [&str; 15] = [
+const ROUTES: [&str; 19] = [
     "/health",
     "/api/indicators",
     "/api/indicators/{id}",
+    "/api/communes",
     "/api/communes/{id}",
+    "/api/labels",
+    "/api/categories",
+    "/api/sources",
     "/api/openapi.json",
     "/exports/communes.geojson",
     "/exports/communes.csv",
@@ -159,8 +163,44 @@ async fn the_openapi_document_is_valid_and_describes_every_route() -> anyhow::Re
     assert_eq!(filters("/exports/communes.geojson"), communes);
     assert_eq!(filters("/exports/communes.csv"), communes);
 
-    // Every reference points into the document.
+    // The profile and the label points are described field by field, not as any JSON.
     let raw: Value = serde_json::from_str(&text)?;
+    let schema_of = |path: &str| -> Value {
+        let ok = &raw["paths"][path]["get"]["responses"]["200"]["content"];
+        let schema = ok
+            .as_object()
+            .and_then(|media| media.values().next())
+            .map(|m| m["schema"].clone())
+            .unwrap_or_default();
+        match schema["$ref"].as_str().and_then(|r| r.strip_prefix('#')) {
+            Some(pointer) => raw.pointer(pointer).cloned().unwrap_or_default(),
+            None => schema,
+        }
+    };
+    let profile = schema_of("/api/communes/{id}");
+    for property in [
+        "id",
+        "arrondissement",
+        "population",
+        "population_series",
+        "services_series",
+        "indicators",
+        "nearest",
+    ] {
+        assert!(
+            profile["properties"][property].is_object(),
+            "the profile's schema describes {property}: {profile}"
+        );
+    }
+    let labels = schema_of("/api/labels");
+    for property in ["type", "features"] {
+        assert!(
+            labels["properties"][property].is_object(),
+            "the labels' schema describes {property}: {labels}"
+        );
+    }
+
+    // Every reference points into the document.
     let mut all = Vec::new();
     refs(&raw, &mut all);
     assert!(!all.is_empty(), "the error body is a shared schema");

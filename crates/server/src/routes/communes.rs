@@ -2,9 +2,9 @@
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
+use chrono::NaiveDate;
 use observatory_core::CommuneId;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde::{Deserialize, Serialize, Serializer};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -130,6 +130,63 @@ async fn search(
     Ok(Json(rows.into_iter().map(CommuneMatch::from).collect()))
 }
 
+/// The points of `GET /api/labels`: a GeoJSON FeatureCollection (RFC 7946).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+struct CommuneLabels {
+    #[serde(rename = "type")]
+    kind: FeatureCollectionType,
+    /// One per commune, the most populous first.
+    features: Vec<CommuneLabel>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+enum FeatureCollectionType {
+    FeatureCollection,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+enum FeatureType {
+    Feature,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+enum PointType {
+    Point,
+}
+
+/// Where the map writes a commune's name.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+struct CommuneLabel {
+    #[serde(rename = "type")]
+    kind: FeatureType,
+    /// `COUNTRY-CODE`, e.g. `BE-33011`.
+    id: String,
+    geometry: LabelPoint,
+    properties: LabelProperties,
+}
+
+/// A point inside the commune's outline (never its bounding box's centre).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+struct LabelPoint {
+    #[serde(rename = "type")]
+    kind: PointType,
+    /// Longitude and latitude in WGS 84 degrees, 6 decimals.
+    #[serde(serialize_with = "json_numbers")]
+    coordinates: [f64; 2],
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+struct LabelProperties {
+    /// `COUNTRY-CODE`, as the feature's id.
+    id: String,
+    /// The official name, in the commune's own language.
+    name: String,
+    name_nl: Option<String>,
+    name_fr: Option<String>,
+    /// The latest population, to rank the labels by.
+    population: Option<i64>,
+}
+
 /// One point inside each commune, with its names and population, as a GeoJSON
 /// FeatureCollection (RFC 7946): where the map writes each commune's name.
 #[utoipa::path(
@@ -137,18 +194,155 @@ async fn search(
     path = "/api/labels",
     tag = "communes",
     responses(
-        (status = 200, description = "A FeatureCollection of Points with properties id, name, name_nl, name_fr and population, the most populous first", body = serde_json::Value, content_type = "application/geo+json"),
+        (status = 200, description = "A FeatureCollection of Points with properties id, name, name_nl, name_fr and population, the most populous first", body = CommuneLabels, content_type = "application/geo+json"),
+        (status = 500, description = "The database answered what the server cannot describe; the reason is in its log", body = ErrorBody),
         (status = 503, description = "The database could not answer", body = ErrorBody),
     )
 )]
-async fn labels(State(state): State<AppState>) -> Result<impl axum::response::IntoResponse, ApiError> {
-    let collection: Value = sqlx::query_scalar(include_str!("../sql/api_commune_labels.sql"))
-        .fetch_one(&state.pool)
-        .await?;
+async fn labels(
+    State(state): State<AppState>,
+) -> Result<impl axum::response::IntoResponse, ApiError> {
+    let sqlx::types::Json(collection): sqlx::types::Json<CommuneLabels> =
+        sqlx::query_scalar(include_str!("../sql/api_commune_labels.sql"))
+            .fetch_one(&state.pool)
+            .await
+            .map_err(decode_error("the label points"))?;
     Ok((
         [(axum::http::header::CONTENT_TYPE, "application/geo+json")],
         Json(collection),
     ))
+}
+
+/// A commune's profile, as `api_commune_profile.sql` builds it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+struct CommuneProfile {
+    /// `COUNTRY-CODE`, e.g. `BE-33011`.
+    id: String,
+    /// `BE` or `FR`.
+    country: String,
+    /// The NIS or INSEE code.
+    code: String,
+    /// The official name, in the commune's own language.
+    name: String,
+    name_nl: Option<String>,
+    name_fr: Option<String>,
+    arrondissement: ProfileArrondissement,
+    /// The French intercommunality (EPCI); `null` for Belgian communes.
+    intercommunality: Option<ProfileIntercommunality>,
+    /// The latest figure counting exactly this commune's territory.
+    population: Option<i64>,
+    /// The year of `population`.
+    population_year: Option<i32>,
+    /// The outline's area in km².
+    #[serde(serialize_with = "json_number")]
+    area_km2: f64,
+    /// The outline's extent in WGS 84 degrees: west, south, east, north.
+    #[serde(serialize_with = "json_numbers")]
+    bbox: [f64; 4],
+    /// Every population figure of the commune, years ascending.
+    population_series: Vec<PopulationPoint>,
+    /// The commune's services over time, by category, form and date.
+    services_series: Vec<ServicesPoint>,
+    /// Every indicator of year 0, by indicator and category.
+    indicators: Vec<ProfileIndicator>,
+    /// The nearest service of each category, across the border (`any`) and within the
+    /// country (`national`).
+    nearest: Vec<ProfileNearest>,
+}
+
+/// The arrondissement the commune belongs to, named in Dutch and French.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+struct ProfileArrondissement {
+    code: Option<String>,
+    /// Its name in Dutch.
+    nl: Option<String>,
+    /// Its name in French.
+    fr: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+struct ProfileIntercommunality {
+    code: String,
+    name: Option<String>,
+}
+
+/// A population figure of the population table.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+struct PopulationPoint {
+    year: i32,
+    population: i64,
+}
+
+/// How many services of a category the commune had on a date.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+struct ServicesPoint {
+    /// A taxonomy id, e.g. `pharmacy`.
+    category: String,
+    /// A date a source of the category saw the commune's country; for `counts`, 1 January
+    /// of the inventory's year.
+    date: NaiveDate,
+    form: ServicesForm,
+    count: i64,
+}
+
+/// Where a count comes from.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum ServicesForm {
+    /// Service points known to exist on that date.
+    Points,
+    /// An inventory of counts per commune without points (INSEE BPE).
+    Counts,
+}
+
+/// One indicator of the commune, set against every commune's.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+struct ProfileIndicator {
+    /// An indicator id of `GET /api/indicators`.
+    indicator: String,
+    /// The category, for per-category indicators.
+    category: Option<String>,
+    /// `null` when the data cannot support a value; `no_data` says why.
+    #[serde(serialize_with = "json_optional_number")]
+    value: Option<f64>,
+    no_data: Option<String>,
+    /// The source ids the value comes from.
+    sources: Vec<String>,
+    #[serde(serialize_with = "json_optional_number")]
+    arrondissement_mean: Option<f64>,
+    #[serde(serialize_with = "json_optional_number")]
+    country_mean: Option<f64>,
+    #[serde(serialize_with = "json_optional_number")]
+    region_mean: Option<f64>,
+    /// 1 for the highest value of the region; `null` without a value.
+    rank: Option<i64>,
+    /// How many communes have a value.
+    ranked: i64,
+}
+
+/// The nearest service of a category.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+struct ProfileNearest {
+    /// A taxonomy id, e.g. `hospital`.
+    category: String,
+    /// `any` (across the border) or `national` (within the commune's country).
+    scope: String,
+    /// Geodesic distance in metres from the origin.
+    #[serde(serialize_with = "json_number")]
+    distance_m: f64,
+    /// The access origin measured from (`BE-33011C`).
+    from: String,
+    service: NearestService,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+struct NearestService {
+    /// The service's number, as in the services layer and exports.
+    id: i64,
+    name: Option<String>,
+    country: Option<String>,
+    /// The commune it lies in (`BE-33011`); `null` just outside the study area.
+    commune: Option<String>,
 }
 
 /// A commune's profile: every indicator with the means of its arrondissement, its country
@@ -162,25 +356,115 @@ async fn labels(State(state): State<AppState>) -> Result<impl axum::response::In
         ("id" = String, Path, description = "A commune id, COUNTRY-CODE, e.g. `BE-33011` (Ieper) or `FR-59183` (Dunkerque)"),
     ),
     responses(
-        (status = 200, description = "The commune's profile", body = serde_json::Value),
+        (status = 200, description = "The commune's profile", body = CommuneProfile),
         (status = 400, description = "A malformed commune id", body = ErrorBody),
         (status = 404, description = "No such commune", body = ErrorBody),
+        (status = 500, description = "The database answered what the server cannot describe; the reason is in its log", body = ErrorBody),
         (status = 503, description = "The database could not answer", body = ErrorBody),
     )
 )]
 async fn commune_profile(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CommuneProfile>, ApiError> {
     let id: CommuneId = id
         .parse()
         .map_err(|e| ApiError::BadRequest(format!("{e}")))?;
-    let profile: Option<Value> = sqlx::query_scalar(include_str!("../sql/api_commune_profile.sql"))
-        .bind(id.code().country().iso2())
-        .bind(id.code().code())
-        .fetch_optional(&state.pool)
-        .await?;
+    let profile: Option<sqlx::types::Json<CommuneProfile>> =
+        sqlx::query_scalar(include_str!("../sql/api_commune_profile.sql"))
+            .bind(id.code().country().iso2())
+            .bind(id.code().code())
+            .fetch_optional(&state.pool)
+            .await
+            .map_err(decode_error("a commune profile"))?;
     profile
-        .map(Json)
+        .map(|sqlx::types::Json(profile)| Json(profile))
         .ok_or_else(|| ApiError::NotFound(format!("no commune {id}")))
+}
+
+/// A JSON the SQL built that the types above do not describe is a defect (a 500 with the
+/// reason logged), not the database failing to answer.
+fn decode_error(what: &'static str) -> impl Fn(sqlx::Error) -> ApiError {
+    move |e| match e {
+        sqlx::Error::ColumnDecode { source, .. } => {
+            ApiError::Internal(format!("{what} from the database: {source}"))
+        }
+        other => ApiError::Database(other),
+    }
+}
+
+/// A number as PostgreSQL writes it into JSON and as the map has always read it: a whole
+/// number without a fraction (`12`, not `12.0`), any other as the shortest decimal.
+fn json_number<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    /// 2^53: every whole f64 below it is exact as an i64.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    if value.fract() == 0.0 && value.abs() < EXACT {
+        serializer.serialize_i64(*value as i64)
+    } else {
+        serializer.serialize_f64(*value)
+    }
+}
+
+fn json_optional_number<S: Serializer>(
+    value: &Option<f64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => json_number(v, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+fn json_numbers<S: Serializer, const N: usize>(
+    values: &[f64; N],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeTuple;
+    let mut tuple = serializer.serialize_tuple(N)?;
+    for v in values {
+        tuple.serialize_element(&JsonNumber(*v))?;
+    }
+    tuple.end()
+}
+
+struct JsonNumber(f64);
+
+impl Serialize for JsonNumber {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        json_number(&self.0, serializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_numbers_are_written_without_a_fraction_as_postgresql_does() {
+        let row = ProfileIndicator {
+            indicator: "service_count".into(),
+            category: Some("pharmacy".into()),
+            value: Some(3.0),
+            no_data: None,
+            sources: vec![],
+            arrondissement_mean: Some(2.5),
+            country_mean: Some(-0.0),
+            region_mean: None,
+            rank: Some(1),
+            ranked: 2,
+        };
+        let text = serde_json::to_string(&row).unwrap_or_default();
+        assert!(text.contains(r#""value":3,"#), "{text}");
+        assert!(text.contains(r#""arrondissement_mean":2.5,"#), "{text}");
+        assert!(text.contains(r#""country_mean":0,"#), "{text}");
+        assert!(text.contains(r#""region_mean":null,"#), "{text}");
+        let point = LabelPoint {
+            kind: PointType::Point,
+            coordinates: [3.0, 50.851398],
+        };
+        assert_eq!(
+            serde_json::to_string(&point).unwrap_or_default(),
+            r#"{"type":"Point","coordinates":[3,50.851398]}"#
+        );
+    }
 }
