@@ -5,5 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cargo build --release --locked --bin observatory
+# The label glyphs the map draws with (web/glyphs); skipped when they are up to date.
+./target/release/observatory glyphs
 ./target/release/observatory ingest
 exec ./target/release/observatory serve "$@"

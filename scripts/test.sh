@@ -15,6 +15,9 @@ chmod 755 "$cluster_dir"
 bin=./target/debug/observatory
 stop_cluster() { "$bin" db stop --cluster-dir "$cluster_dir/pg" >/dev/null 2>&1 || true; rm -rf "$cluster_dir"; }
 trap stop_cluster EXIT
+# The browser tests draw the map's labels with web/glyphs: rendered here, skipped when
+# they are up to date.
+"$bin" glyphs --no-progress
 "$bin" db start --cluster-dir "$cluster_dir/pg" >/dev/null
 TEST_DATABASE_URL="postgresql:///postgres?host=$cluster_dir/pg&port=5432&user=observatory"
 export TEST_DATABASE_URL
