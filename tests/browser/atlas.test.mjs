@@ -317,6 +317,9 @@ describe('web atlas', () => {
     await page.keyboard.press('Enter');
     await waitForProfile(page, DUNKERQUE.id);
     assert.match(await page.textContent('#profile-name'), /^Duinkerke \/ Dunkerque$/);
+    // A French commune is also set beside its intercommunality.
+    const columns = await page.$$eval('#profile-indicators details[data-indicator="nearest_service_m"] thead th', (ths) => ths.map((th) => th.textContent));
+    assert.deepEqual(columns.slice(1), [nl.profileColValue, nl.profileColArrondissement, nl.profileColIntercommunality, nl.profileColCountry, nl.profileColRegion]);
     await close('profile');
   });
 

@@ -243,6 +243,13 @@ async fn the_indicator_api() -> anyhow::Result<()> {
     )
     .fetch_all(&db.pool)
     .await?;
+    let intercommunality: Vec<String> = sqlx::query_scalar(
+        "SELECT country || '-' || code FROM commune
+         WHERE (country, intercommunality_code) = (SELECT country, intercommunality_code FROM commune WHERE country = 'FR' AND code = '59183')",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    assert!(intercommunality.len() > 1, "{intercommunality:?}");
     let measured: Vec<(String, f64)> = values["values"]
         .as_array()
         .into_iter()
@@ -268,6 +275,13 @@ async fn the_indicator_api() -> anyhow::Result<()> {
         close(
             &entry["arrondissement_mean"],
             mean(&|c| arrondissement.iter().any(|a| a == c))
+        ),
+        "{entry}"
+    );
+    assert!(
+        close(
+            &entry["intercommunality_mean"],
+            mean(&|c| intercommunality.iter().any(|a| a == c))
         ),
         "{entry}"
     );

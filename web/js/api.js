@@ -57,6 +57,7 @@
  * @property {number | null} value
  * @property {string | null} no_data
  * @property {number | null} arrondissement_mean
+ * @property {number | null} intercommunality_mean
  * @property {number | null} country_mean
  * @property {number | null} region_mean
  * @property {number | null} rank

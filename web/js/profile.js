@@ -75,9 +75,12 @@ function renderIndicators(lang, p, indicators, taxonomy, openIndicator) {
   const sections = ordered.filter((i) => rows.has(i.id)).map((indicator) => {
     const unit = unitLabel(lang, indicator.unit);
     const value = (/** @type {number | null} */ v) => (v === null ? '–' : formatValue(lang, v));
+    // The intercommunality's mean beside the arrondissement's, for a commune that has one.
+    const epci = p.intercommunality !== null;
+    const columns = [t.profileColValue, t.profileColArrondissement, ...(epci ? [t.profileColIntercommunality] : []), t.profileColCountry, t.profileColRegion];
     const head = el('tr', {}, [
       el('th', { text: indicator.per_category ? t.categoryLabel : '', attrs: { scope: 'col' } }),
-      ...[t.profileColValue, t.profileColArrondissement, t.profileColCountry, t.profileColRegion].map((h) => el('th', { text: h, attrs: { scope: 'col' } })),
+      ...columns.map((h) => el('th', { text: h, attrs: { scope: 'col' } })),
     ]);
     const body = (rows.get(indicator.id) ?? [])
       .sort((a, b) => taxonomy.label(a.category ?? '').localeCompare(taxonomy.label(b.category ?? ''), t.locale))
@@ -85,7 +88,7 @@ function renderIndicators(lang, p, indicators, taxonomy, openIndicator) {
         let own;
         if (r.value === null) {
           const reason = r.no_data ? reasonText(lang, r.no_data, taxonomy.label) : null;
-          own = el('td', { className: 'value not-known', attrs: { colspan: '4' } }, [
+          own = el('td', { className: 'value not-known', attrs: { colspan: String(columns.length) } }, [
             el('span', { text: t.notKnownHere }),
             ...(reason ? [el('span', { className: 'reason', text: ` — ${reason.text}`, attrs: { lang: reason.lang } })] : []),
           ]);
@@ -100,6 +103,7 @@ function renderIndicators(lang, p, indicators, taxonomy, openIndicator) {
           el('th', { text: r.category ? taxonomy.label(r.category) : '', attrs: { scope: 'row' } }),
           own,
           el('td', { text: value(r.arrondissement_mean) }),
+          ...(epci ? [el('td', { text: value(r.intercommunality_mean) })] : []),
           el('td', { text: value(r.country_mean) }),
           el('td', { text: value(r.region_mean) }),
         ]);

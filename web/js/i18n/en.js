@@ -100,6 +100,7 @@ export default {
   profileIndicators: 'Indicators',
   profileColValue: 'Commune',
   profileColArrondissement: 'Arrond.',
+  profileColIntercommunality: 'Interc.',
   profileColCountry: 'Country',
   profileColRegion: 'Region',
   profileRank: (/** @type {number} */ rank, /** @type {number} */ of) => `rank ${rank} of ${of}`,

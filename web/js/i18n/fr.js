@@ -100,6 +100,7 @@ export default {
   profileIndicators: 'Indicateurs',
   profileColValue: 'Commune',
   profileColArrondissement: 'Arrond.',
+  profileColIntercommunality: 'EPCI',
   profileColCountry: 'Pays',
   profileColRegion: 'Région',
   profileRank: (rank, of) => `rang ${rank} sur ${of}`,

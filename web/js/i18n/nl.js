@@ -100,6 +100,7 @@ export default {
   profileIndicators: 'Indicatoren',
   profileColValue: 'Gemeente',
   profileColArrondissement: 'Arr.',
+  profileColIntercommunality: 'Interc.',
   profileColCountry: 'Land',
   profileColRegion: 'Regio',
   profileRank: (rank, of) => `rang ${rank} van ${of}`,

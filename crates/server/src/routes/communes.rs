@@ -308,8 +308,14 @@ struct ProfileIndicator {
     no_data: Option<String>,
     /// The source ids the value comes from.
     sources: Vec<String>,
+    /// The mean over the communes of its arrondissement that have a value.
     #[serde(serialize_with = "json_optional_number")]
     arrondissement_mean: Option<f64>,
+    /// The mean over the communes of its intercommunality (EPCI); `null` for a commune
+    /// that belongs to none (the Belgian ones).
+    #[serde(serialize_with = "json_optional_number")]
+    intercommunality_mean: Option<f64>,
+    /// The mean over the communes of its country.
     #[serde(serialize_with = "json_optional_number")]
     country_mean: Option<f64>,
     #[serde(serialize_with = "json_optional_number")]
@@ -448,6 +454,7 @@ mod tests {
             no_data: None,
             sources: vec![],
             arrondissement_mean: Some(2.5),
+            intercommunality_mean: None,
             country_mean: Some(-0.0),
             region_mean: None,
             rank: Some(1),

@@ -1,13 +1,13 @@
 -- A commune's profile ($1 country, $2 code): identity, every indicator of year 0 with the
--- means of its arrondissement, its country and the region, its rank in the region
--- (1 = highest value), the nearest services of each category, its population series and
--- its services over time.
+-- means of its arrondissement, its intercommunality (where it has one), its country and
+-- the region, its rank in the region (1 = highest value), the nearest services of each
+-- category, its population series and its services over time.
 WITH me AS (SELECT * FROM commune WHERE country = $1 AND code = $2),
 -- Every commune's values of year 0, with its arrondissement (a row without a value counts
 -- in no mean and no rank). Read once and hashed: matched per indicator instead, the
 -- values' key (led by the commune) was scanned whole for each one.
 vals AS MATERIALIZED (
-    SELECT i.indicator, i.category, i.country, i.value, c.arrondissement_code
+    SELECT i.indicator, i.category, i.country, i.value, c.arrondissement_code, c.intercommunality_code
     FROM indicator_value i JOIN commune c ON c.country = i.country AND c.code = i.code
     WHERE i.year = 0 AND i.value IS NOT NULL
 ),
@@ -18,6 +18,7 @@ vals AS MATERIALIZED (
 stats AS (
     SELECT m.indicator, m.category, m.value, m.no_data, m.sources,
            avg(a.value) FILTER (WHERE a.country = me.country AND a.arrondissement_code = me.arrondissement_code) AS arrondissement_mean,
+           avg(a.value) FILTER (WHERE a.country = me.country AND a.intercommunality_code = me.intercommunality_code) AS intercommunality_mean,
            avg(a.value) FILTER (WHERE a.country = me.country) AS country_mean,
            avg(a.value) AS region_mean,
            CASE WHEN m.value IS NOT NULL THEN count(*) FILTER (WHERE a.value > m.value) + 1 END AS rank,
@@ -78,7 +79,8 @@ SELECT json_build_object(
                                  ORDER BY category, form, on_date) FROM services_series), '[]'::json),
     'indicators', coalesce((SELECT json_agg(json_build_object(
         'indicator', indicator, 'category', nullif(category, ''), 'value', value, 'no_data', no_data,
-        'sources', sources, 'arrondissement_mean', arrondissement_mean, 'country_mean', country_mean,
+        'sources', sources, 'arrondissement_mean', arrondissement_mean,
+        'intercommunality_mean', intercommunality_mean, 'country_mean', country_mean,
         'region_mean', region_mean, 'rank', rank, 'ranked', ranked) ORDER BY indicator, category) FROM stats), '[]'::json),
     'nearest', coalesce((SELECT json_agg(json_build_object(
         'category', category, 'scope', scope, 'distance_m', distance_m, 'from', origin,
