@@ -484,6 +484,38 @@ describe('web atlas', () => {
     await third.close('url-malformed');
   });
 
+  test('an installation that names a basemap style gets it beneath the observatory\'s layers, without its text', { timeout: 120_000 }, async () => {
+    const context = await fixture.browser.newContext({ viewport: VIEWPORT, locale: 'en-GB' });
+    const page = await context.newPage();
+    // web/config.json as an online installation would write it, and the style it names.
+    await page.route('**/config.json', (route) => route.fulfill({ json: { basemapStyle: '/test-basemap/style.json' } }));
+    await page.route('**/test-basemap/style.json', (route) => route.fulfill({
+      json: {
+        version: 8,
+        sources: { land: { type: 'geojson', data: { type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[[1, 49], [5, 49], [5, 52], [1, 52], [1, 49]]] } } } },
+        layers: [
+          { id: 'sea', type: 'background', paint: { 'background-color': '#aaccee' } },
+          { id: 'land', type: 'fill', source: 'land', paint: { 'fill-color': '#eeeeee' } },
+          { id: 'places', type: 'symbol', source: 'land', layout: { 'text-field': 'x', 'text-font': ['Other Font'] } },
+        ],
+      },
+    }));
+    await page.goto(`${fixture.baseUrl}/`);
+    await page.waitForFunction(() => window.__observatory?.map?.getLayer('basemap-land'), null, { timeout: READY_TIMEOUT_MS });
+    const layers = await page.evaluate(() => {
+      const { map, layers: ours } = window.__observatory;
+      const ids = map.getStyle().layers.map((l) => l.id);
+      return { ids, landIndex: ids.indexOf(ours.land), landOpacity: map.getPaintProperty(ours.land, 'fill-opacity'), errors: window.__observatory.errors };
+    });
+    assert.ok(layers.ids.indexOf('basemap-land') < layers.landIndex, `beneath the communes: ${layers.ids}`);
+    assert.ok(!layers.ids.includes('basemap-places'), 'its text layers are left out');
+    assert.ok(!layers.ids.includes('basemap-sea'), 'the observatory keeps its own background');
+    assert.equal(layers.landOpacity, 0, 'the communes\' land lets the basemap show');
+    assert.deepEqual(layers.errors, []);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'basemap.png') });
+    await context.close();
+  });
+
   test('works at phone width: map and panel both on screen', { timeout: 120_000 }, async () => {
     const { page, close } = await openAtlas('lang=nl', { viewport: { width: 390, height: 844 }, locale: 'nl-BE' });
     const boxes = await page.evaluate(() => {
