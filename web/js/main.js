@@ -10,7 +10,8 @@ import * as api from './api.js';
 import * as choropleth from './choropleth.js';
 import { byId } from './dom.js';
 import { initialLanguage, LANGUAGES, rememberLanguage, strings } from './i18n/index.js';
-import { addBasemap, buildStyle, hatchImage, LAYER, labelText, NO_DATA_PATTERN } from './map-style.js';
+import { createAtlasMap, labelControls, loadBasemap } from './atlas-map.js';
+import { LAYER, labelText } from './map-style.js';
 import { renderProfile } from './profile.js';
 import { wireSearch } from './search.js';
 import * as services from './services.js';
@@ -20,8 +21,6 @@ import { readState, writeState } from './url-state.js';
 /** @typedef {import('maplibre-gl').Map} MaplibreMap */
 
 const maplibregl = window.maplibregl;
-/** The Westhoek and French Flanders, [[west, south], [east, north]]. */
-const REGION_BOUNDS = /** @type {[[number, number], [number, number]]} */ ([[2.0, 50.0], [3.8, 51.4]]);
 
 const view = readState(window.location.href);
 /** Whether the link gave a position (#map=…), which then wins over fitting a commune. */
@@ -50,6 +49,8 @@ const page = {
   date: view.date,
   /** @type {import('maplibre-gl').Popup | null} */
   popup: null,
+  /** Kept once the map's style is parsed and its sources exist. */
+  styleLoaded: Promise.resolve(),
 };
 
 /** What the browser tests read: the map, whether it is ready, and what went wrong. */
@@ -108,40 +109,23 @@ function applyStaticStrings() {
   const t = /** @type {Record<string, unknown>} */ (strings(page.lang));
   document.documentElement.lang = page.lang;
   document.title = String(t.title);
-  for (const node of document.querySelectorAll('[data-i18n]')) {
-    const text = t[/** @type {HTMLElement} */ (node).dataset.i18n ?? ''];
-    if (typeof text === 'string') node.textContent = text;
-  }
-  for (const node of document.querySelectorAll('[data-i18n-aria-label]')) {
-    const text = t[/** @type {HTMLElement} */ (node).dataset.i18nAriaLabel ?? ''];
-    if (typeof text === 'string') node.setAttribute('aria-label', text);
-  }
-  for (const node of document.querySelectorAll('[data-i18n-placeholder]')) {
-    const text = t[/** @type {HTMLElement} */ (node).dataset.i18nPlaceholder ?? ''];
-    if (typeof text === 'string') node.setAttribute('placeholder', text);
+  /** @type {[string, string, (node: Element, text: string) => void][]} */
+  const bindings = [
+    ['data-i18n', 'i18n', (node, text) => { node.textContent = text; }],
+    ['data-i18n-aria-label', 'i18nAriaLabel', (node, text) => node.setAttribute('aria-label', text)],
+    ['data-i18n-placeholder', 'i18nPlaceholder', (node, text) => node.setAttribute('placeholder', text)],
+  ];
+  for (const [attribute, key, set] of bindings) {
+    for (const node of document.querySelectorAll(`[${attribute}]`)) {
+      const text = t[/** @type {HTMLElement} */ (node).dataset[key] ?? ''];
+      if (typeof text === 'string') set(node, text);
+    }
   }
   for (const button of document.querySelectorAll('#lang-switch [data-lang]')) {
     button.setAttribute('aria-pressed', String(/** @type {HTMLElement} */ (button).dataset.lang === page.lang));
   }
   const status = byId('status');
   if (status.dataset.key) status.textContent = String(t[status.dataset.key]);
-}
-
-function relabelMapControls() {
-  const map = page.map;
-  if (!map) return;
-  const t = strings(page.lang);
-  map.getCanvas().setAttribute('aria-label', t.mapCanvas);
-  const label = (/** @type {string} */ selector, /** @type {string} */ text) => {
-    for (const node of map.getContainer().querySelectorAll(selector)) {
-      node.setAttribute('aria-label', text);
-      node.setAttribute('title', text);
-    }
-  };
-  label('.maplibregl-ctrl-zoom-in', t.zoomIn);
-  label('.maplibregl-ctrl-zoom-out', t.zoomOut);
-  label('.maplibregl-ctrl-attrib-button', t.toggleAttribution);
-  label('.maplibregl-popup-close-button', t.closePopup);
 }
 
 function setLanguage(/** @type {Lang} */ lang) {
@@ -182,14 +166,6 @@ function fetchValues(choice) {
   return { key, request };
 }
 
-/** Resolves once the map's style is parsed and its sources exist: feature state can be
- * set from then on, before any tile arrives. */
-/** @type {(value?: unknown) => void} */
-let resolveStyleLoaded = () => {};
-const styleLoaded = new Promise((resolve) => {
-  resolveStyleLoaded = resolve;
-});
-
 /** Loads the chosen indicator's values, classes them and shades the map. */
 async function showChoice(/** @type {choropleth.Choice} */ choice) {
   page.choice = choice;
@@ -211,8 +187,7 @@ async function showChoice(/** @type {choropleth.Choice} */ choice) {
   renderIndicatorPanel();
   const map = page.map;
   if (!map) return;
-  // Not isStyleLoaded(): it is false again whenever tiles load.
-  await styleLoaded;
+  await page.styleLoaded;
   if (ticket !== showing) return;
   choropleth.applyToMap(map, values, classes);
   document.documentElement.dataset.choropleth = `${key}|${choice.method}`;
@@ -309,159 +284,22 @@ function closeProfile() {
 
 // --- map -------------------------------------------------------------------------
 
-/** The part of the map the panel hides, as padding: the centre is then the visible one's. */
-function panelInset() {
-  const inset = { top: 0, right: 0, bottom: 0, left: 0 };
-  const rect = byId('panel').getBoundingClientRect();
-  if (window.innerWidth >= 720 && rect.width < window.innerWidth / 2) inset.left = Math.round(rect.right);
-  return inset;
-}
-
-function placeCrosshair(/** @type {MaplibreMap} */ map) {
-  const p = map.project(map.getCenter());
-  const crosshair = byId('crosshair');
-  crosshair.style.left = `${Math.round(p.x)}px`;
-  crosshair.style.top = `${Math.round(p.y)}px`;
-}
-
-function createMap() {
-  const t = strings(page.lang);
-  const map = new maplibregl.Map({
-    container: 'map',
-    style: buildStyle({ lang: page.lang, servicesUrl: services.servicesTileJsonUrl(page.date) }),
-    center: [2.9, 50.7],
-    zoom: 8,
-    minZoom: 5,
-    maxZoom: 17,
-    hash: 'map',
-    dragRotate: false,
-    pitchWithRotate: false,
-    renderWorldCopies: false,
-    attributionControl: { compact: true },
-    locale: {
-      'Map.Title': t.mapCanvas,
-      'NavigationControl.ZoomIn': t.zoomIn,
-      'NavigationControl.ZoomOut': t.zoomOut,
-      'Popup.Close': t.closePopup,
-      'AttributionControl.ToggleAttribution': t.toggleAttribution,
-    },
-  });
-  map.touchZoomRotate.disableRotation();
-  map.keyboard.disableRotation();
-  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
-  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
-  map.setPadding(panelInset());
-  if (!linkHasPosition) map.fitBounds(REGION_BOUNDS, { padding: 16, animate: false });
-  placeCrosshair(map);
-  map.on('resize', () => {
-    map.setPadding(panelInset());
-    placeCrosshair(map);
-  });
-  map.on('move', () => placeCrosshair(map));
-  return map;
-}
-
-function wireMap(/** @type {MaplibreMap} */ map) {
-  const addHatch = () => {
-    if (!map.hasImage(NO_DATA_PATTERN)) map.addImage(NO_DATA_PATTERN, hatchImage(), { pixelRatio: 2 });
-  };
-  map.on('style.load', () => {
-    addHatch();
-    resolveStyleLoaded();
-  });
-  map.on('styleimagemissing', (e) => {
-    if (e.id === NO_DATA_PATTERN) addHatch();
-  });
-  map.on('load', () => {
-    relabelMapControls();
-    if (page.groups.length) services.applyGroups(map, page.groups, page.hiddenGroups);
-  });
-
-  // Ready once a communes tile has arrived and the map has gone idle after it.
-  let communesTileSeen = false;
-  map.on('sourcedata', (e) => {
-    if (e.sourceId === 'communes' && e.tile) communesTileSeen = true;
-  });
-  map.on('render', () => {
-    if (communesTileSeen && !observatory.firstFrameAt) observatory.firstFrameAt = performance.now();
-  });
-  map.on('idle', () => {
-    if (observatory.ready || !communesTileSeen || !map.isSourceLoaded('communes')) return;
-    observatory.ready = true;
-    observatory.readyAt = performance.now();
-    document.documentElement.dataset.mapReady = 'true';
-    if (byId('status').dataset.key === 'loading') setStatus(null);
-  });
-  map.on('error', (e) => {
-    const message = e?.error?.message ?? String(e?.error);
-    observatory.errors.push(message);
-    console.warn('map:', message);
-    if (!observatory.ready) setStatus('loadError');
-  });
-
-  let hovered = '';
-  map.on('mousemove', LAYER.land, (e) => {
-    map.getCanvas().style.cursor = 'pointer';
-    const id = String(e.features?.[0]?.properties?.id ?? '');
-    if (id !== hovered) {
-      hovered = id;
-      map.setFilter(LAYER.hover, ['==', ['get', 'id'], id]);
-    }
-  });
-  map.on('mouseleave', LAYER.land, () => {
-    map.getCanvas().style.cursor = '';
-    hovered = '';
-    map.setFilter(LAYER.hover, ['==', ['get', 'id'], '']);
-  });
-
-  map.on('click', (e) => {
-    const service = map.queryRenderedFeatures(e.point, { layers: [LAYER.services] })[0];
-    if (service) {
-      showServicePopup(map, service.properties ?? {}, e.lngLat);
-      return;
-    }
-    const commune = map.queryRenderedFeatures(e.point, { layers: [LAYER.land] })[0];
-    if (commune?.properties?.id) openCommune(String(commune.properties.id));
-  });
-
-  // Keyboard: the canvas is focusable; Enter opens the commune at the centre, marked by
-  // a crosshair while the canvas has the focus.
-  map.getCanvas().addEventListener('keydown', (e) => {
-    if (e.key !== 'Enter') return;
-    e.preventDefault();
-    const commune = map.queryRenderedFeatures(map.project(map.getCenter()), { layers: [LAYER.land] })[0];
-    if (commune?.properties?.id) openCommune(String(commune.properties.id));
-  });
-}
-
 /**
- * @param {MaplibreMap} map
  * @param {Record<string, unknown>} props
  * @param {import('maplibre-gl').LngLat} at
  */
-function showServicePopup(map, props, at) {
+function showServicePopup(props, at) {
+  if (!page.map) return;
   page.popup?.remove();
   page.popup = new maplibregl.Popup({ className: 'observatory-popup', maxWidth: '320px', focusAfterOpen: true })
     .setLngLat(at)
     .setDOMContent(services.servicePopup(page.lang, props, page.sources))
-    .addTo(map);
+    .addTo(page.map);
   relabelMapControls();
 }
 
-/** The installation's external basemap, if web/config.json names one, beneath the
- * observatory's layers; the map does not wait for it. */
-async function loadBasemap(/** @type {MaplibreMap} */ map) {
-  const config = await api.config();
-  if (!config.basemapStyle) return;
-  try {
-    const response = await fetch(config.basemapStyle);
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const style = await response.json();
-    if (!map.isStyleLoaded()) await new Promise((resolve) => map.once('load', resolve));
-    addBasemap(map, style);
-  } catch (err) {
-    observatory.errors.push(`basemap ${config.basemapStyle}: ${err}`);
-  }
+function relabelMapControls() {
+  if (page.map) labelControls(page.map, page.lang);
 }
 
 // --- start -----------------------------------------------------------------------
@@ -508,10 +346,39 @@ async function start() {
     observatory.errors.push('maplibre-gl not loaded');
   } else {
     try {
-      page.map = createMap();
+      const created = createAtlasMap({
+        lang: page.lang,
+        servicesUrl: services.servicesTileJsonUrl(page.date),
+        fitRegion: !linkHasPosition,
+        hooks: {
+          onCommune: (id) => openCommune(id),
+          onService: showServicePopup,
+          onLoad: () => {
+            relabelMapControls();
+            if (page.map && page.groups.length) services.applyGroups(page.map, page.groups, page.hiddenGroups);
+          },
+          onFirstCommunes: () => {
+            observatory.firstFrameAt = performance.now();
+          },
+          onReady: () => {
+            observatory.ready = true;
+            observatory.readyAt = performance.now();
+            document.documentElement.dataset.mapReady = 'true';
+            if (byId('status').dataset.key === 'loading') setStatus(null);
+          },
+          onError: (message) => {
+            observatory.errors.push(message);
+            console.warn('map:', message);
+            if (!observatory.ready) setStatus('loadError');
+          },
+        },
+      });
+      page.map = created.map;
+      page.styleLoaded = created.styleLoaded;
       observatory.map = page.map;
-      wireMap(page.map);
-      loadBasemap(page.map);
+      loadBasemap(page.map, page.styleLoaded).then((problem) => {
+        if (problem) observatory.errors.push(problem);
+      });
     } catch (err) {
       // Most often: WebGL is not available.
       setStatus('noWebgl');
