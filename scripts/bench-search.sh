@@ -12,6 +12,8 @@
 #   OBSERVATORY_BIN=target/debug/observatory scripts/bench-search.sh
 #                                               uses that binary (it only starts the
 #                                               cluster and loads the data; psql times)
+#   SEARCH_SQL=FILE scripts/bench-search.sh      times FILE instead of the server's
+#                                               statement (an earlier one, a variant)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${OBSERVATORY_BIN:-}" ]; then
@@ -42,7 +44,7 @@ run() {
   {
     echo "$settings"
     echo "PREPARE search(text, bigint) AS"
-    cat crates/server/src/sql/api_commune_search.sql
+    cat "${SEARCH_SQL:-crates/server/src/sql/api_commune_search.sql}"
     echo ";"
     echo "$executes"
     echo '\timing on'
