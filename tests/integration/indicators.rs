@@ -313,6 +313,46 @@ async fn the_indicator_api() -> anyhow::Result<()> {
     db.drop_database().await
 }
 
+#[tokio::test]
+async fn an_indicator_answer_the_server_cannot_describe_is_a_500_not_a_guess() -> anyhow::Result<()>
+{
+    let db = TestDb::new().await?;
+    let app = TestApp::spawn(db.pool.clone()).await?;
+    // No indicator computed yet: an empty list, not null.
+    let defined: i64 = sqlx::query_scalar("SELECT count(*) FROM indicator")
+        .fetch_one(&db.pool)
+        .await?;
+    let response = app.get("/api/indicators").await?;
+    assert_eq!(response.status(), 200);
+    let list: serde_json::Value = response.json().await?;
+    assert_eq!(
+        list.as_array().map(|l| l.len() as i64),
+        Some(defined),
+        "{list}"
+    );
+
+    ingest_westhoek(&db.pool).await?;
+    // A value JSON cannot hold as a number: PostgreSQL writes NaN as the string "NaN".
+    sqlx::query(
+        "UPDATE indicator_commune_value SET value = 'NaN'
+         WHERE ctid = (SELECT ctid FROM indicator_commune_value
+                       WHERE indicator = 'population_change_pct' AND year = 0 AND value IS NOT NULL
+                       LIMIT 1)",
+    )
+    .execute(&db.pool)
+    .await?;
+    let response = app.get("/api/indicators/population_change_pct").await?;
+    assert_eq!(response.status(), 500);
+    let body: serde_json::Value = response.json().await?;
+    assert!(body["error"].is_string(), "{body}");
+    // The other indicators are answered as before.
+    let response = app
+        .get("/api/indicators/nearest_service_m?category=hospital")
+        .await?;
+    assert_eq!(response.status(), 200);
+    db.drop_database().await
+}
+
 /// Everything the refresh computes, in a comparable form.
 pub(crate) async fn all_values(
     pool: &sqlx::PgPool,

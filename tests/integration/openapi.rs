@@ -163,7 +163,8 @@ async fn the_openapi_document_is_valid_and_describes_every_route() -> anyhow::Re
     assert_eq!(filters("/exports/communes.geojson"), communes);
     assert_eq!(filters("/exports/communes.csv"), communes);
 
-    // The profile and the label points are described field by field, not as any JSON.
+    // The profile, the label points and the indicators are described field by field, not
+    // as any JSON.
     let raw: Value = serde_json::from_str(&text)?;
     let schema_of = |path: &str| -> Value {
         let ok = &raw["paths"][path]["get"]["responses"]["200"]["content"];
@@ -190,6 +191,61 @@ async fn the_openapi_document_is_valid_and_describes_every_route() -> anyhow::Re
         assert!(
             profile["properties"][property].is_object(),
             "the profile's schema describes {property}: {profile}"
+        );
+    }
+    // The indicators' definitions and values too, down to the items of their arrays.
+    let item_of = |array: &Value| -> Value {
+        match array["items"]["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix('#'))
+        {
+            Some(pointer) => raw.pointer(pointer).cloned().unwrap_or_default(),
+            None => array["items"].clone(),
+        }
+    };
+    let definition = item_of(&schema_of("/api/indicators"));
+    for property in [
+        "id",
+        "name",
+        "definition",
+        "unit",
+        "per_category",
+        "categories",
+        "years",
+        "sources",
+        "reference",
+        "licence",
+        "method",
+    ] {
+        assert!(
+            definition["properties"][property].is_object(),
+            "the indicator definition's schema describes {property}: {definition}"
+        );
+    }
+    let values = schema_of("/api/indicators/{id}");
+    for property in [
+        "indicator",
+        "category",
+        "year",
+        "count",
+        "no_data",
+        "min",
+        "max",
+        "median",
+        "values",
+    ] {
+        assert!(
+            values["properties"][property].is_object(),
+            "the indicator values' schema describes {property}: {values}"
+        );
+    }
+    let value = item_of(&values["properties"]["values"]);
+    for property in [
+        "commune", "name", "name_nl", "name_fr", "value", "no_data", "sources",
+    ] {
+        assert!(
+            value["properties"][property].is_object(),
+            "a commune value's schema describes {property}: {value}"
         );
     }
     let labels = schema_of("/api/labels");

@@ -4,11 +4,12 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use chrono::NaiveDate;
 use observatory_core::CommuneId;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::sql_json::{decode_error, json_number, json_numbers, json_optional_number};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -386,59 +387,6 @@ async fn commune_profile(
     profile
         .map(|sqlx::types::Json(profile)| Json(profile))
         .ok_or_else(|| ApiError::NotFound(format!("no commune {id}")))
-}
-
-/// A JSON the SQL built that the types above do not describe is a defect (a 500 with the
-/// reason logged), not the database failing to answer.
-fn decode_error(what: &'static str) -> impl Fn(sqlx::Error) -> ApiError {
-    move |e| match e {
-        sqlx::Error::ColumnDecode { source, .. } => {
-            ApiError::Internal(format!("{what} from the database: {source}"))
-        }
-        other => ApiError::Database(other),
-    }
-}
-
-/// A number as PostgreSQL writes it into JSON and as the map has always read it: a whole
-/// number without a fraction (`12`, not `12.0`), any other as the shortest decimal.
-fn json_number<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
-    /// 2^53: every whole f64 below it is exact as an i64.
-    const EXACT: f64 = 9_007_199_254_740_992.0;
-    if value.fract() == 0.0 && value.abs() < EXACT {
-        serializer.serialize_i64(*value as i64)
-    } else {
-        serializer.serialize_f64(*value)
-    }
-}
-
-fn json_optional_number<S: Serializer>(
-    value: &Option<f64>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match value {
-        Some(v) => json_number(v, serializer),
-        None => serializer.serialize_none(),
-    }
-}
-
-fn json_numbers<S: Serializer, const N: usize>(
-    values: &[f64; N],
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeTuple;
-    let mut tuple = serializer.serialize_tuple(N)?;
-    for v in values {
-        tuple.serialize_element(&JsonNumber(*v))?;
-    }
-    tuple.end()
-}
-
-struct JsonNumber(f64);
-
-impl Serialize for JsonNumber {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        json_number(&self.0, serializer)
-    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod health;
 mod ogc;
 mod openapi;
 mod reference;
+mod sql_json;
 mod tiles;
 mod web;
 
