@@ -9,6 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::sql_json::{decode_error, json_optional_number};
+use super::translations::Translations;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -46,17 +47,6 @@ struct IndicatorDefinition {
     licence: String,
     /// How it is computed.
     method: String,
-}
-
-/// A text in Dutch, French and English.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-struct Translations {
-    /// In Dutch.
-    nl: String,
-    /// In French.
-    fr: String,
-    /// In English.
-    en: String,
 }
 
 /// Every indicator's definition: name and definition in Dutch, French and English, unit,

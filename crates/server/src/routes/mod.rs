@@ -7,6 +7,7 @@ mod openapi;
 mod reference;
 mod sql_json;
 mod tiles;
+mod translations;
 mod web;
 
 use axum::Router;

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::translations::Translations;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -15,14 +16,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(categories))
         .routes(routes!(sources))
-}
-
-/// A label in each language of the observatory.
-#[derive(Debug, Serialize, ToSchema)]
-struct Label {
-    nl: String,
-    fr: String,
-    en: String,
 }
 
 /// The taxonomy, as `data/taxonomy.toml` orders it.
@@ -35,7 +28,7 @@ struct Taxonomy {
 struct Group {
     /// e.g. `health`
     id: String,
-    label: Label,
+    label: Translations,
     categories: Vec<Category>,
 }
 
@@ -43,7 +36,7 @@ struct Group {
 struct Category {
     /// e.g. `pharmacy`
     id: String,
-    label: Label,
+    label: Translations,
     /// Whether the category is one of the everyday basket's items.
     everyday_basket: bool,
 }
@@ -79,7 +72,11 @@ async fn categories(State(state): State<AppState>) -> Result<Json<Taxonomy>, Api
     for row in rows {
         let category = Category {
             id: row.id,
-            label: Label { nl: row.label_nl, fr: row.label_fr, en: row.label_en },
+            label: Translations {
+                nl: row.label_nl,
+                fr: row.label_fr,
+                en: row.label_en,
+            },
             everyday_basket: row.everyday_basket,
         };
         // Rows come ordered by group, so a group's categories are consecutive.
@@ -87,7 +84,11 @@ async fn categories(State(state): State<AppState>) -> Result<Json<Taxonomy>, Api
             Some(group) if group.id == row.group_id => group.categories.push(category),
             _ => groups.push(Group {
                 id: row.group_id,
-                label: Label { nl: row.group_nl, fr: row.group_fr, en: row.group_en },
+                label: Translations {
+                    nl: row.group_nl,
+                    fr: row.group_fr,
+                    en: row.group_en,
+                },
                 categories: vec![category],
             }),
         }
