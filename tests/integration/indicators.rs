@@ -2,6 +2,7 @@
 //! crate, populations from the population table, coverage rules.
 
 use geo::{Distance, Geodesic, Point};
+use observatory_core::services::{write, Observation, ServiceWrite, Wgs84Point};
 use observatory_tests::{ingest_westhoek, TestApp, TestDb};
 
 #[tokio::test]
@@ -406,44 +407,53 @@ async fn the_incremental_refresh_gives_the_same_result_as_the_full_one() -> anyh
     .fetch_one(&db.pool)
     .await?;
     let mut tx = db.pool.begin().await?;
-    let added: i64 = sqlx::query_scalar(
-        "INSERT INTO service (category, name, country, commune_code, geom, first_seen, last_seen)
-         VALUES ('pharmacy', 'Nieuwe apotheek', 'BE', $3, ST_SetSRID(ST_MakePoint($1, $2), 4326), '2026-01-01', '2026-01-01')
-         RETURNING id",
+    // Seen by the pharmacies register on the one day it has, so that it stays a source
+    // of one date (a new date would make it a snapshot series).
+    let observed = observation(&mut tx, "be-pharmacies-afmps", "nieuwe-apotheek").await?;
+    let written = write(
+        &mut tx,
+        &ServiceWrite::Create {
+            category: category.clone(),
+            position: Wgs84Point::new(lon, lat)?,
+            name: Some("Nieuwe apotheek".into()),
+            address: None,
+            observed,
+        },
     )
-    .bind(lon)
-    .bind(lat)
-    .bind(&commune)
-    .fetch_one(&mut *tx)
     .await?;
-    let change = observatory_core::indicators::ServiceChange {
-        category: category.clone(),
-        service_id: added,
-        longitude: lon,
-        latitude: lat,
-    };
-    let communes = observatory_core::indicators::refresh_for_service(&mut tx, &change).await?;
+    let added = written.service_id;
+    let placed: Option<String> =
+        sqlx::query_scalar("SELECT commune_code FROM service WHERE id = $1")
+            .bind(added)
+            .fetch_one(&mut *tx)
+            .await?;
+    assert_eq!(placed.as_deref(), Some(commune.as_str()));
+    let communes = written.communes_refreshed;
     assert!(
         (1..100).contains(&communes),
         "{communes} communes recomputed"
     );
 
-    let (removed, rlon, rlat): (i64, f64, f64) = sqlx::query_as(
-        "SELECT id, ST_X(geom), ST_Y(geom) FROM service WHERE category = 'pharmacy' AND commune_code = '33011' ORDER BY id LIMIT 1",
+    let (removed, source, record, last): (i64, String, String, chrono::NaiveDate) = sqlx::query_as(
+        "SELECT s.id, p.source_id, p.record_id, p.seen_on[array_upper(p.seen_on, 1)] FROM service s JOIN service_provenance p ON p.service_id = s.id
+         WHERE s.category = 'pharmacy' AND s.commune_code = '33011' ORDER BY s.id, p.source_id, p.record_id LIMIT 1",
     )
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM service WHERE id = $1")
-        .bind(removed)
-        .execute(&mut *tx)
-        .await?;
-    let change = observatory_core::indicators::ServiceChange {
-        category,
-        service_id: removed,
-        longitude: rlon,
-        latitude: rlat,
-    };
-    observatory_core::indicators::refresh_for_service(&mut tx, &change).await?;
+    // Closed by a record that described it, on the last day that record saw it: its
+    // sources' dates stay as they were, only that it is open changes.
+    write(
+        &mut tx,
+        &ServiceWrite::Close {
+            service_id: removed,
+            observed: Observation {
+                source_id: source,
+                record_id: record,
+                on: last,
+            },
+        },
+    )
+    .await?;
     tx.commit().await?;
     let incremental = all_values(&db.pool).await?;
     let incremental_map = map_values(&db.pool).await?;
@@ -514,28 +524,47 @@ async fn add_pharmacy_and_refresh(
     .fetch_one(pool)
     .await?;
     let mut tx = pool.begin().await?;
-    let added: i64 = sqlx::query_scalar(
-        "INSERT INTO service (category, name, country, commune_code, geom, first_seen, last_seen, sources)
-         VALUES ('pharmacy', $3, $4, $5, ST_SetSRID(ST_MakePoint($1, $2), 4326), '2026-01-01', '2026-01-01', ARRAY[$6])
-         RETURNING id",
+    let observed = observation(&mut tx, source, name).await?;
+    let written = write(
+        &mut tx,
+        &ServiceWrite::Create {
+            category: observatory_core::ServiceCategory::parse("pharmacy")?,
+            position: Wgs84Point::new(lon, lat)?,
+            name: Some(name.to_owned()),
+            address: None,
+            observed,
+        },
     )
-    .bind(lon)
-    .bind(lat)
-    .bind(name)
-    .bind(country)
-    .bind(commune)
-    .bind(source)
-    .fetch_one(&mut *tx)
     .await?;
-    let change = observatory_core::indicators::ServiceChange {
-        category: observatory_core::ServiceCategory::parse("pharmacy")?,
-        service_id: added,
-        longitude: lon,
-        latitude: lat,
-    };
-    let communes = observatory_core::indicators::refresh_for_service(&mut tx, &change).await?;
+    let placed: (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT country::text, commune_code FROM service WHERE id = $1")
+            .bind(written.service_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    assert_eq!(placed, (Some(country.to_owned()), Some(commune.to_owned())));
     tx.commit().await?;
-    Ok(communes)
+    Ok(written.communes_refreshed)
+}
+
+/// A record of `source` seen on the latest day that source saw anything: a write then
+/// adds no date to the source (which would make or widen a snapshot series, changing
+/// what the series' change indicators say everywhere).
+pub(crate) async fn observation(
+    conn: &mut sqlx::PgConnection,
+    source: &str,
+    record: &str,
+) -> anyhow::Result<Observation> {
+    let on: chrono::NaiveDate = sqlx::query_scalar(
+        "SELECT max(d) FROM service_provenance p, unnest(p.seen_on) AS d WHERE p.source_id = $1",
+    )
+    .bind(source)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Observation {
+        source_id: source.to_owned(),
+        record_id: format!("test:{record}"),
+        on,
+    })
 }
 
 /// The sources each value rests on, in a comparable form.

@@ -9,5 +9,6 @@ mod ingest;
 mod ogc;
 mod openapi;
 mod quick_import;
+mod service_writes;
 mod services;
 mod tiles;

@@ -625,10 +625,7 @@ async fn a_changed_service_is_never_served_from_an_older_tile() -> anyhow::Resul
     let cached = app.client.get(&old_url).send().await?;
     assert_eq!(cached.headers()["x-tile-cache"], "hit");
 
-    sqlx::query("UPDATE service SET name = 'Apotheek Nieuw' WHERE id = $1")
-        .bind(id)
-        .execute(&db.pool)
-        .await?;
+    rename_service(&db.pool, id, "Apotheek Nieuw").await?;
     let after_doc = template(app.get("/tiles/services.json").await?.json().await?);
     assert_ne!(after_doc, before_doc, "the TileJSON names a new version");
     let new_url = tile_url(&after_doc, z, x, y);
@@ -655,10 +652,7 @@ async fn a_changed_service_is_never_served_from_an_older_tile() -> anyhow::Resul
         service_name_in(&other, &other_old, id).await?.as_deref(),
         Some("Apotheek Nieuw")
     );
-    sqlx::query("UPDATE service SET name = 'Apotheek Nieuwer' WHERE id = $1")
-        .bind(id)
-        .execute(&db.pool)
-        .await?;
+    rename_service(&db.pool, id, "Apotheek Nieuwer").await?;
     let version: i64 = sqlx::query_scalar("SELECT services FROM tile_layer_version")
         .fetch_one(&db.pool)
         .await?;
@@ -771,6 +765,8 @@ async fn looked_up_properties_follow_the_tables_they_come_from() -> anyhow::Resu
             Some((Some(label), Some(group.clone())))
         );
         let new_label = format!("Renamed {cache_mb}");
+        // The taxonomy's labels are the ingest's to write (data/taxonomy.toml), not a
+        // service's: no service write can rename a category.
         sqlx::query("UPDATE service_category SET label_en = $1 WHERE id = $2")
             .bind(&new_label)
             .bind(&category)
@@ -1019,10 +1015,7 @@ async fn every_event_loop_of_the_server_shares_the_cache_and_follows_changes() -
         "one cache for all loops: {statuses:?}"
     );
 
-    sqlx::query("UPDATE service SET name = 'Apotheek Elke Lus' WHERE id = $1")
-        .bind(id)
-        .execute(&db.pool)
-        .await?;
+    rename_service(&db.pool, id, "Apotheek Elke Lus").await?;
     let changed = tile_url_now(&app, "services", z, x, y).await?;
     assert_ne!(changed, url);
     for _ in 0..6 {
@@ -1039,4 +1032,34 @@ async fn every_event_loop_of_the_server_shares_the_cache_and_follows_changes() -
     let status = tokio::time::timeout(std::time::Duration::from_secs(60), child.wait()).await??;
     assert!(status.success(), "every loop stops cleanly: {status}");
     db.drop_database().await
+}
+
+/// Renames a service through the services' write path, as the record that described it
+/// seeing it again on the last day it saw it (no new date for its source).
+async fn rename_service(pool: &sqlx::PgPool, id: i64, name: &str) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    let (source_id, record_id, on): (String, String, chrono::NaiveDate) = sqlx::query_as(
+        "SELECT source_id, record_id, seen_on[array_upper(seen_on, 1)] FROM service_provenance
+         WHERE service_id = $1 ORDER BY source_id, record_id LIMIT 1",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
+    observatory_core::services::write(
+        &mut tx,
+        &observatory_core::services::ServiceWrite::Change {
+            service_id: id,
+            category: None,
+            name: Some(Some(name.to_owned())),
+            position: None,
+            observed: observatory_core::services::Observation {
+                source_id,
+                record_id,
+                on,
+            },
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -5,5 +5,6 @@
 pub mod database;
 pub mod domain;
 pub mod indicators;
+pub mod services;
 
 pub use domain::{CommuneCode, CommuneId, Country, ParseError, ServiceCategory, Year};
