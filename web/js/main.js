@@ -70,9 +70,6 @@ const observatory = {
   get lang() {
     return page.lang;
   },
-  get shown() {
-    return page.shown;
-  },
 };
 /** @type {any} */ (window).__observatory = observatory;
 
@@ -147,7 +144,11 @@ function renderIndicatorPanel() {
   if (!page.choice || page.indicators.length === 0) return;
   choropleth.renderControls(page.lang, page.indicators, page.choice, categoryLabel);
   const indicator = page.indicators.find((i) => i.id === page.choice?.indicator);
-  if (indicator && page.shown) choropleth.renderLegend(page.lang, indicator, page.shown.values, page.shown.classes, categoryLabel);
+  // The legend waits for the chosen values: the previous ones under the new title would mislead.
+  const shown = page.shown;
+  const current = shown && shown.values.indicator === page.choice.indicator
+    && shown.values.category === page.choice.category && shown.values.year === page.choice.year;
+  if (indicator && shown && current) choropleth.renderLegend(page.lang, indicator, shown.values, shown.classes, categoryLabel);
 }
 
 /** @type {Map<string, Promise<api.IndicatorValues>>} */

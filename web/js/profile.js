@@ -6,7 +6,7 @@
 import * as api from './api.js';
 import { lineChart, yearOf } from './charts.js';
 import { el, byId } from './dom.js';
-import { communeName, formatDistance, formatNumber, formatValue, reasonText, strings, unitLabel } from './i18n/index.js';
+import { communeName, countryName, formatDistance, formatNumber, formatValue, reasonText, strings, unitLabel } from './i18n/index.js';
 import { GROUP_COLOURS, OTHER_GROUP_COLOUR } from './map-style.js';
 
 /** @typedef {import('./i18n/index.js').Lang} Lang */
@@ -31,7 +31,7 @@ export function renderProfile(lang, p, indicators, taxonomy, openIndicator) {
   title.replaceChildren(el('span', { text: names.primary }));
   if (names.alt) title.append(el('span', { className: 'alt-name', text: ` / ${names.alt}`, attrs: names.altLang ? { lang: names.altLang } : {} }));
 
-  const country = /** @type {Record<string, string>} */ (t.countries)[p.country] ?? p.country;
+  const country = countryName(lang, p.country);
   const code = /** @type {Record<string, string>} */ (t.profileCode)[p.country] ?? p.country;
   /** @type {[string, string][]} */
   const facts = [[code, p.code], [t.serviceCountry, country]];
@@ -124,13 +124,12 @@ function renderNearest(lang, p, taxonomy) {
   /** @type {Map<string, {any?: api.ProfileNearest, national?: api.ProfileNearest}>} */
   const byCategory = new Map();
   for (const n of p.nearest) byCategory.set(n.category, { ...byCategory.get(n.category), [n.scope]: n });
-  const country = (/** @type {string} */ c) => /** @type {Record<string, string>} */ (t.countries)[c] ?? c;
   const items = [...byCategory.entries()]
     .sort((a, b) => taxonomy.label(a[0]).localeCompare(taxonomy.label(b[0]), t.locale))
     .map(([category, scopes]) => {
       const line = (/** @type {api.ProfileNearest} */ n, /** @type {string} */ scope) =>
         el('span', { className: `nearest-${n.scope}`, attrs: { 'data-scope': n.scope, 'data-country': n.service.country, 'data-distance': String(n.distance_m) } }, [
-          `${formatDistance(lang, n.distance_m)} (${country(n.service.country)}, ${scope})`,
+          `${formatDistance(lang, n.distance_m)} (${countryName(lang, n.service.country)}, ${scope})`,
           ...(n.service.name ? [el('span', { className: 'nearest-name', text: ` — ${n.service.name}` })] : []),
         ]);
       const parts = [];

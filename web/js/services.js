@@ -5,7 +5,7 @@
 
 import * as api from './api.js';
 import { el, byId } from './dom.js';
-import { strings } from './i18n/index.js';
+import { countryName, strings } from './i18n/index.js';
 import { GROUP_COLOURS, groupFilter, LAYER, OTHER_GROUP_COLOUR } from './map-style.js';
 
 /** @typedef {import('./i18n/index.js').Lang} Lang */
@@ -90,7 +90,7 @@ export function servicePopup(lang, props, sources) {
   const row = (/** @type {string} */ label, /** @type {string | Node} */ value) => dl.append(el('div', {}, [el('dt', { text: label }), el('dd', {}, [value])]));
   row(t.serviceCategory, text(`label_${lang}`) ?? text('category') ?? t.notKnown);
   const country = text('country');
-  if (country) row(t.serviceCountry, /** @type {Record<string, string>} */ (t.countries)[country] ?? country);
+  if (country) row(t.serviceCountry, countryName(lang, country));
   row(t.serviceFirstSeen, text('first_seen') ?? t.notKnown);
   row(t.serviceLastSeen, text('last_seen') ?? t.notKnown);
   const ids = (text('sources') ?? '').split(',').map((s) => s.trim()).filter(Boolean);

@@ -75,6 +75,11 @@ export function communeName(names, lang) {
   return { primary, alt: other ? other[0] : null, altLang: other ? other[1] : null };
 }
 
+/** A country's name in the reader's language (`BE` → België); an unknown code as it is. */
+export function countryName(/** @type {Lang} */ lang, /** @type {string} */ code) {
+  return /** @type {Record<string, string>} */ (STRINGS[lang].countries)[code] ?? code;
+}
+
 /**
  * The reason a value is not known, in the reader's language. The observatory states its
  * reasons in English in a few fixed forms; one it does not know is shown as it is.
@@ -85,7 +90,7 @@ export function communeName(names, lang) {
  */
 export function reasonText(lang, reason, categoryLabel) {
   const t = STRINGS[lang];
-  const country = (/** @type {string} */ code) => /** @type {Record<string, string>} */ (t.countries)[code] ?? code;
+  const country = (/** @type {string} */ code) => countryName(lang, code);
   let m = /^no source gives (\S+) locations in (BE|FR)$/.exec(reason);
   if (m) return { text: t.reasons.noSource(categoryLabel(m[1]), country(m[2])), lang };
   m = /^no locations in (BE|FR) yet for: (.+)$/.exec(reason);

@@ -353,8 +353,9 @@ struct NearestService {
 }
 
 /// A commune's profile: every indicator with the means of its arrondissement, its
-/// intercommunality (where it has one), its country and the region, its rank, the nearest services of each category with distance and
-/// country, its population series and its services over time.
+/// intercommunality (where it has one), its country and the region, its rank, the nearest
+/// services of each category with distance and country, its population series and its
+/// services over time.
 #[utoipa::path(
     get,
     path = "/api/communes/{id}",
