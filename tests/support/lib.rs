@@ -108,6 +108,11 @@ pub async fn ingest_westhoek(pool: &PgPool) -> anyhow::Result<observatory_ingest
     Ok(observatory_ingest::run(pool, &options).await?)
 }
 
+/// The server's settings in tests: the web folder of the repository, the defaults else.
+pub fn test_settings() -> observatory_server::Settings {
+    observatory_server::Settings::new(repo_root().join("web"))
+}
+
 /// The server on a free port of 127.0.0.1, serving until the test ends.
 pub struct TestApp {
     pub base: String,
@@ -124,14 +129,19 @@ impl TestApp {
         pool: PgPool,
         tile_cache_mb: u64,
     ) -> anyhow::Result<TestApp> {
+        TestApp::spawn_with(pool, tile_cache_mb, test_settings()).await
+    }
+
+    /// The server with these settings (rate limits, cookies).
+    pub async fn spawn_with(
+        pool: PgPool,
+        tile_cache_mb: u64,
+        settings: observatory_server::Settings,
+    ) -> anyhow::Result<TestApp> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         let tiles = observatory_server::TileService::start(pool.clone(), tile_cache_mb).await?;
-        let state = observatory_server::AppState {
-            pool,
-            web_dir: repo_root().join("web"),
-            tiles,
-        };
+        let state = observatory_server::AppState::new(pool, tiles, std::sync::Arc::new(settings));
         tokio::spawn(observatory_server::serve(
             listener,
             state,

@@ -3,6 +3,7 @@
 mod database;
 mod glyphs;
 mod serve;
+mod users;
 
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
@@ -89,6 +90,14 @@ enum Command {
         /// selects).
         #[arg(long, env = "OBSERVATORY_WORKERS")]
         workers: Option<NonZeroUsize>,
+        /// Mark the session cookies Secure (HTTPS only): set it wherever the observatory
+        /// is reached through HTTPS.
+        #[arg(long, env = "OBSERVATORY_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// A reverse proxy stands in front: count rate limits by the last
+        /// X-Forwarded-For address rather than by the connection's.
+        #[arg(long, env = "OBSERVATORY_BEHIND_PROXY")]
+        behind_proxy: bool,
     },
     /// Write an export to a file: the same bytes as GET /exports/{LAYER}.{FORMAT}, with
     /// the same filters, showing progress. Nothing is left at OUTPUT when it fails.
@@ -142,6 +151,41 @@ enum Command {
         #[command(subcommand)]
         action: DbAction,
     },
+    /// Manage the accounts of moderators and partners.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Create an account. The password is asked for twice at the terminal, or read as
+    /// one line from the standard input with --password-stdin.
+    Add {
+        /// The user name: 3 to 64 of a-z, 0-9, '.', '_' and '-'.
+        name: String,
+        /// What the account may do: decide on contributions (moderator, who may also
+        /// do all a partner does), or publish calls and discovery days and review
+        /// project ideas (partner).
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Read the password from the standard input (one line) rather than the terminal.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Give an account a new password; its sessions end.
+    Password {
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Moderator,
+    Partner,
 }
 
 /// A quick import of one file of service points.
@@ -343,6 +387,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             web_dir,
             tile_cache_mb,
             workers,
+            secure_cookies,
+            behind_proxy,
         } => {
             let loops = workers.map_or_else(default_serve_workers, NonZeroUsize::get);
             let connections = serve::connections_per_loop(loops);
@@ -362,21 +408,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let (stop, stopped) = tokio::sync::watch::channel(false);
             let (mut handed, acceptor) = serve::hand_out(listener, loops, stopped.clone())?;
             let own = handed.remove(0);
+            let mut settings = observatory_server::Settings::new(web_dir);
+            settings.secure_cookies = secure_cookies;
+            settings.behind_proxy = behind_proxy;
+            let settings = std::sync::Arc::new(settings);
             let setup = serve::LoopSetup {
                 options: (*opened.pool.connect_options()).clone(),
                 connections,
-                web_dir: web_dir.clone(),
+                settings: settings.clone(),
                 tiles: tiles.clone(),
             };
             let others = serve::spawn_loops(handed, &setup, &stopped)?;
             tokio::spawn(acceptor);
             tracing::info!(%address, loops, "serving the observatory");
             println!("listening on http://{address}");
-            let state = observatory_server::AppState {
-                pool: opened.pool.clone(),
-                web_dir,
-                tiles,
-            };
+            let state = observatory_server::AppState::new(opened.pool.clone(), tiles, settings);
             let served = observatory_server::serve(own, state, async move {
                 shutdown_signal().await;
                 let _ = stop.send(true);
@@ -473,6 +519,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Glyphs { .. } => unreachable!("glyphs are rendered before the runtime starts"),
+        Command::User { action } => {
+            let opened = database.open(1).await?;
+            let mut conn = opened.pool.acquire().await?;
+            let result = users::run(&mut conn, action).await;
+            drop(conn);
+            opened.close().await?;
+            result
+        }
         Command::Db { action } => {
             let cluster = EmbeddedCluster::new(&cli.cluster_dir)?;
             match action {

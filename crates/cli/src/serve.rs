@@ -6,12 +6,12 @@
 //! loops gave 0.36–0.43 ms (BENCHMARKS.md).
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use anyhow::Context;
 use axum::serve::Listener;
-use observatory_server::{AppState, TileService};
+use observatory_server::{AppState, Settings, TileService};
 use sqlx::postgres::PgConnectOptions;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
@@ -111,7 +111,7 @@ pub fn hand_out(
 pub struct LoopSetup {
     pub options: PgConnectOptions,
     pub connections: u32,
-    pub web_dir: PathBuf,
+    pub settings: Arc<Settings>,
     /// The first loop's tiles, whose cache and versions the others share.
     pub tiles: TileService,
 }
@@ -154,11 +154,7 @@ fn run_loop(
     runtime.block_on(async move {
         let pool = observatory_core::database::connect(setup.options, setup.connections).await?;
         let tiles = setup.tiles.share(pool.clone())?;
-        let state = AppState {
-            pool: pool.clone(),
-            web_dir: setup.web_dir,
-            tiles,
-        };
+        let state = AppState::new(pool.clone(), tiles, setup.settings);
         let stopped = async move {
             // An error means the sender is gone: the first loop has stopped.
             let _ = stop.wait_for(|&stop| stop).await;

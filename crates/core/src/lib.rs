@@ -2,6 +2,7 @@
 //! boundaries (countries, commune codes, years) and access to the PostGIS database,
 //! including the embedded cluster used when no `DATABASE_URL` is given.
 
+pub mod accounts;
 pub mod database;
 pub mod domain;
 pub mod indicators;

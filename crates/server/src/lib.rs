@@ -4,32 +4,25 @@
 
 mod error;
 mod mvt;
+mod participation;
 mod routes;
+mod state;
 mod tile_connections;
 mod tiles;
 
 use std::future::Future;
-use std::path::PathBuf;
+use std::net::SocketAddr;
 
 use axum::Router;
-use sqlx::PgPool;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
+pub use state::{AppState, RateLimit, RateLimits, Settings};
 pub use tiles::{CacheStatus, Layer, TileService};
 
 /// Exports to a file, with the same bytes as the HTTP ones (`observatory export`).
 pub mod export {
     pub use crate::routes::exports::{write_export, ExportError, Filters, Format, Layer};
-}
-
-/// Shared by every handler: the database pool, where the web assets are, and the tile
-/// builder with its cache (see [`TileService::start`]).
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: PgPool,
-    pub web_dir: PathBuf,
-    pub tiles: TileService,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -47,10 +40,15 @@ pub async fn serve<L>(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()>
 where
-    L: axum::serve::Listener,
-    L::Addr: std::fmt::Debug,
+    L: axum::serve::Listener<Addr = SocketAddr>,
 {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    use axum::serve::ListenerExt;
+    // The client's address feeds the rate limits; axum hands it to handlers for its own
+    // TCP listener, and for any listener through `tap_io`.
+    axum::serve(
+        listener.tap_io(|_| {}),
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

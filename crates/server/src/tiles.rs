@@ -413,9 +413,9 @@ impl TileService {
                 // Every request that waited on this build gets the same error.
                 tracing::error!(error = %e, layer = layer.id(), "building a tile failed");
                 match &*e {
-                    BuildError::Database(_) => {
-                        ApiError::Database(sqlx::Error::Protocol(format!("building a tile: {e}")))
-                    }
+                    BuildError::Database(_) => ApiError::Unavailable(sqlx::Error::Protocol(
+                        format!("building a tile: {e}"),
+                    )),
                     BuildError::Rows(_) => ApiError::Internal(format!("building a tile: {e}")),
                 }
             })?;
@@ -440,7 +440,7 @@ enum BuildError {
 impl From<BuildError> for ApiError {
     fn from(e: BuildError) -> ApiError {
         match e {
-            BuildError::Database(e) => ApiError::Database(e),
+            BuildError::Database(e) => ApiError::from(e),
             BuildError::Rows(e) => ApiError::Internal(format!("building a tile: {e}")),
         }
     }

@@ -4,7 +4,7 @@
 //! accepted), only the origins and communes it can affect are recomputed, with the very
 //! same statements restricted to a scope.
 
-use sqlx::PgConnection;
+use sqlx::{Executor, PgConnection};
 
 /// The indicators the SQL computes; `data/indicators.toml` must define exactly these.
 pub const COMPUTED: [&str; 14] = [
@@ -30,11 +30,11 @@ pub const COMPUTED: [&str; 14] = [
 pub async fn refresh_all(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     begin_full(conn).await?;
     recompute_scope(conn, Refresh::Full).await?;
-    sqlx::raw_sql(include_str!("sql/refresh_population_change.sql"))
-        .execute(&mut *conn)
-        .await?;
-    sqlx::raw_sql(include_str!("sql/refresh_change.sql"))
-        .execute(&mut *conn)
+    conn.execute(sqlx::raw_sql(include_str!(
+        "sql/refresh_population_change.sql"
+    )))
+    .await?;
+    conn.execute(sqlx::raw_sql(include_str!("sql/refresh_change.sql")))
         .await?;
     end_full(conn).await?;
     refresh_map_values(conn).await
@@ -51,21 +51,17 @@ pub async fn refresh_all_nearest(conn: &mut PgConnection) -> Result<(), sqlx::Er
 }
 
 async fn begin_full(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::raw_sql(include_str!("sql/prepare.sql"))
-        .execute(&mut *conn)
+    conn.execute(sqlx::raw_sql(include_str!("sql/prepare.sql")))
         .await?;
-    sqlx::raw_sql(include_str!("sql/full_begin.sql"))
-        .execute(&mut *conn)
+    conn.execute(sqlx::raw_sql(include_str!("sql/full_begin.sql")))
         .await?;
-    sqlx::raw_sql(include_str!("sql/scope_all.sql"))
-        .execute(&mut *conn)
+    conn.execute(sqlx::raw_sql(include_str!("sql/scope_all.sql")))
         .await?;
     Ok(())
 }
 
 async fn end_full(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::raw_sql(include_str!("sql/full_end.sql"))
-        .execute(&mut *conn)
+    conn.execute(sqlx::raw_sql(include_str!("sql/full_end.sql")))
         .await?;
     Ok(())
 }
@@ -89,8 +85,7 @@ pub async fn refresh_for_service(
     conn: &mut PgConnection,
     change: &ServiceChange,
 ) -> Result<u64, sqlx::Error> {
-    sqlx::raw_sql(include_str!("sql/prepare.sql"))
-        .execute(&mut *conn)
+    conn.execute(sqlx::raw_sql(include_str!("sql/prepare.sql")))
         .await?;
     let coverage_changed: bool = sqlx::query_scalar(include_str!("sql/coverage_changed.sql"))
         .bind(change.category.as_str())
@@ -134,8 +129,7 @@ pub async fn refresh_categories(
         return Ok(());
     }
     let names: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
-    sqlx::raw_sql(include_str!("sql/prepare.sql"))
-        .execute(&mut *conn)
+    conn.execute(sqlx::raw_sql(include_str!("sql/prepare.sql")))
         .await?;
     sqlx::query(include_str!("sql/scope_categories_everywhere.sql"))
         .bind(&names)
@@ -148,8 +142,7 @@ pub async fn refresh_categories(
 /// The map's row of main values for each commune in scope, read by the communes tiles and
 /// export; after the values, once indicator_commune_value has its key.
 async fn refresh_map_values(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::raw_sql(include_str!("sql/refresh_map_values.sql"))
-        .execute(&mut *conn)
+    conn.execute(sqlx::raw_sql(include_str!("sql/refresh_map_values.sql")))
         .await?;
     Ok(())
 }
@@ -157,8 +150,7 @@ async fn refresh_map_values(conn: &mut PgConnection) -> Result<(), sqlx::Error> 
 /// The nearest services of one category to the origins in scope: across the border, then
 /// within the country for the origins whose nearest is abroad (see nearest_search.sql).
 async fn nearest_of_category(conn: &mut PgConnection, category: &str) -> Result<(), sqlx::Error> {
-    sqlx::raw_sql(include_str!("sql/nearest_clear.sql"))
-        .execute(&mut *conn)
+    conn.execute(sqlx::raw_sql(include_str!("sql/nearest_clear.sql")))
         .await?;
     for scope in ["any", "national"] {
         sqlx::query(include_str!("sql/nearest_search.sql"))
@@ -166,8 +158,7 @@ async fn nearest_of_category(conn: &mut PgConnection, category: &str) -> Result<
             .bind(scope)
             .execute(&mut *conn)
             .await?;
-        sqlx::raw_sql(include_str!("sql/nearest_next.sql"))
-            .execute(&mut *conn)
+        conn.execute(sqlx::raw_sql(include_str!("sql/nearest_next.sql")))
             .await?;
         sqlx::query(include_str!("sql/nearest_settle.sql"))
             .bind(category)
@@ -196,20 +187,16 @@ enum Refresh {
 async fn recompute_scope(conn: &mut PgConnection, refresh: Refresh) -> Result<(), sqlx::Error> {
     refresh_nearest(conn, refresh).await?;
     if refresh != Refresh::Full {
-        sqlx::raw_sql(include_str!("sql/clear_scope.sql"))
-            .execute(&mut *conn)
+        conn.execute(sqlx::raw_sql(include_str!("sql/clear_scope.sql")))
             .await?;
     }
-    sqlx::raw_sql(include_str!("sql/refresh_values.sql"))
-        .execute(&mut *conn)
+    conn.execute(sqlx::raw_sql(include_str!("sql/refresh_values.sql")))
         .await?;
     if refresh != Refresh::Service {
-        sqlx::raw_sql(include_str!("sql/refresh_gaps.sql"))
-            .execute(&mut *conn)
+        conn.execute(sqlx::raw_sql(include_str!("sql/refresh_gaps.sql")))
             .await?;
     }
-    sqlx::raw_sql(include_str!("sql/refresh_basket.sql"))
-        .execute(&mut *conn)
+    conn.execute(sqlx::raw_sql(include_str!("sql/refresh_basket.sql")))
         .await?;
     Ok(())
 }
@@ -217,8 +204,7 @@ async fn recompute_scope(conn: &mut PgConnection, refresh: Refresh) -> Result<()
 /// The nearest services of the origins in scope, one category at a time, so that each
 /// search uses its category's own index.
 async fn refresh_nearest(conn: &mut PgConnection, refresh: Refresh) -> Result<(), sqlx::Error> {
-    sqlx::raw_sql(include_str!("sql/refresh_nearest.sql"))
-        .execute(&mut *conn)
+    conn.execute(sqlx::raw_sql(include_str!("sql/refresh_nearest.sql")))
         .await?;
     let categories: Vec<String> = sqlx::query_scalar(include_str!("sql/scope_categories.sql"))
         .fetch_all(&mut *conn)
@@ -227,8 +213,7 @@ async fn refresh_nearest(conn: &mut PgConnection, refresh: Refresh) -> Result<()
         nearest_of_category(conn, category).await?;
     }
     if refresh == Refresh::Full {
-        sqlx::raw_sql(include_str!("sql/full_nearest_end.sql"))
-            .execute(&mut *conn)
+        conn.execute(sqlx::raw_sql(include_str!("sql/full_nearest_end.sql")))
             .await?;
     }
     Ok(())

@@ -146,7 +146,17 @@ fn db(what: &'static str) -> impl FnOnce(sqlx::Error) -> WriteError {
 
 /// Applies one write, its provenance and the refresh of the indicators it affects, in
 /// the caller's transaction (in a savepoint of it: on error nothing of the write stays).
-pub async fn write(conn: &mut PgConnection, write: &ServiceWrite) -> Result<Written, WriteError> {
+///
+/// The future is boxed as `Send` here, where its lifetimes are concrete: a server
+/// handler awaiting the bare `async fn` fails to prove it `Send` (rustc issue 100013).
+pub fn write<'a>(
+    conn: &'a mut PgConnection,
+    write: &'a ServiceWrite,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Written, WriteError>> + Send + 'a>> {
+    Box::pin(apply(conn, write))
+}
+
+async fn apply(conn: &mut PgConnection, write: &ServiceWrite) -> Result<Written, WriteError> {
     let mut tx = conn.begin().await.map_err(db("opening a savepoint"))?;
     let written = match write {
         ServiceWrite::Create {

@@ -706,7 +706,7 @@ pub enum ExportError {
 impl From<ApiError> for ExportError {
     fn from(e: ApiError) -> ExportError {
         match e {
-            ApiError::Database(e) => ExportError::Database(e),
+            ApiError::Unavailable(e) => ExportError::Database(e),
             other => ExportError::Filter(other.to_string()),
         }
     }

@@ -5,9 +5,9 @@ mod health;
 mod ogc;
 mod openapi;
 mod reference;
-mod sql_json;
+pub(crate) mod sql_json;
 mod tiles;
-mod translations;
+pub(crate) mod translations;
 mod web;
 
 use axum::Router;
@@ -21,7 +21,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     // The tiles compress themselves (once, into their cache); everything else is
     // compressed as it is sent when the client accepts it.
     let compressed = documented
-        .merge(web::router(&state.web_dir))
+        .merge(web::router(&state.settings.web_dir))
         .layer(CompressionLayer::new());
     Router::new().merge(tiles::router()).merge(compressed)
 }
@@ -37,4 +37,5 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(openapi::router())
         .merge(exports::router())
         .merge(ogc::router())
+        .merge(crate::participation::router())
 }

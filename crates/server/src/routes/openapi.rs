@@ -34,6 +34,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         (name = "reference", description = "The taxonomy's categories and the sources, with labels and licences"),
         (name = "exports", description = "Streamed GeoJSON (RFC 7946) and CSV (UTF-8) downloads with the map's filters"),
         (name = "ogc", description = "OGC API – Features, Part 1: Core and GeoJSON"),
+        (name = "participation", description = "Citizens' contributions: service reports, ideas, project ideas, photos, the needs questionnaire, support, withdrawal; and the login of moderators and partners"),
+        (name = "moderation", description = "The moderators' queue, decisions and audit log, and the partners' calls for projects and discovery days"),
         (name = "api", description = "This document"),
     )
 )]

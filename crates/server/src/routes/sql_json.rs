@@ -13,7 +13,7 @@ pub(crate) fn decode_error(what: &'static str) -> impl Fn(sqlx::Error) -> ApiErr
         sqlx::Error::ColumnDecode { source, .. } => {
             ApiError::Internal(format!("{what} from the database: {source}"))
         }
-        other => ApiError::Database(other),
+        other => ApiError::from(other),
     }
 }
 

@@ -1,0 +1,2 @@
+-- $1 a theme id
+SELECT EXISTS (SELECT 1 FROM participation_theme WHERE id = $1)
