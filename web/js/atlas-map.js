@@ -16,6 +16,8 @@ const REGION_BOUNDS = /** @type {[[number, number], [number, number]]} */ ([[2.0
 
 /**
  * @typedef {object} Hooks
+ * @property {(e: import('maplibre-gl').MapMouseEvent) => boolean} onClick any click, first: true when
+ *   it was handled (a place chosen for a form, a participation feature's popup)
  * @property {(id: string) => void} onCommune a commune clicked, or chosen by Enter at the centre
  * @property {(props: Record<string, unknown>, at: import('maplibre-gl').LngLat) => void} onService
  * @property {() => void} onLoad the first complete frame
@@ -115,6 +117,7 @@ export function createAtlasMap({ lang, servicesUrl, fitRegion, hooks }) {
     map.setFilter(LAYER.hover, ['==', ['get', 'id'], '']);
   });
   map.on('click', (e) => {
+    if (hooks.onClick(e)) return;
     const service = map.queryRenderedFeatures(e.point, { layers: [LAYER.services] })[0];
     if (service) {
       hooks.onService(service.properties ?? {}, e.lngLat);

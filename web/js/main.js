@@ -12,6 +12,7 @@ import { byId } from './dom.js';
 import { initialLanguage, LANGUAGES, rememberLanguage, strings } from './i18n/index.js';
 import { createAtlasMap, labelControls, loadBasemap } from './atlas-map.js';
 import { LAYER, labelText } from './map-style.js';
+import { createParticipation } from './participate/panel.js';
 import { renderProfile } from './profile.js';
 import { wireSearch } from './search.js';
 import * as services from './services.js';
@@ -76,6 +77,20 @@ const observatory = {
 const categoryLabel = (/** @type {string} */ id) => page.categories.get(id)?.label[page.lang] ?? id;
 const taxonomy = { label: categoryLabel, group: (/** @type {string} */ id) => page.categories.get(id)?.group ?? null };
 
+// "Take part": the citizen's forms, their layers and what residents said in the profile.
+const participation = createParticipation({
+  lang: () => page.lang,
+  map: () => page.map,
+  styleLoaded: () => page.styleLoaded,
+  groups: () => page.groups,
+  categoryLabel,
+  showPopup: (content, at) => showPopup(content, at),
+  error: (message) => {
+    observatory.errors.push(message);
+    console.warn('participation:', message);
+  },
+});
+
 function saveUrl() {
   writeState({
     lang: page.lang,
@@ -134,6 +149,7 @@ function setLanguage(/** @type {Lang} */ lang) {
   renderIndicatorPanel();
   renderServicesPanel();
   if (page.profile) renderProfile(lang, page.profile, page.indicators, taxonomy, page.choice?.indicator ?? null);
+  participation.relabel();
   page.popup?.remove();
   saveUrl();
 }
@@ -267,6 +283,7 @@ async function openCommune(id, { fit = false } = {}) {
   if (ticket !== profileTicket) return;
   page.profile = p;
   renderProfile(page.lang, p, page.indicators, taxonomy, page.choice?.indicator ?? null);
+  participation.communeOpened(p);
   panel.removeAttribute('aria-busy');
   document.documentElement.dataset.profile = p.id;
   if (fit && page.map) page.map.fitBounds([[p.bbox[0], p.bbox[1]], [p.bbox[2], p.bbox[3]]], { padding: 40, maxZoom: 12, duration: 0 });
@@ -278,6 +295,7 @@ function closeProfile() {
   page.profile = null;
   page.commune = null;
   byId('profile').hidden = true;
+  participation.communeClosed();
   delete document.documentElement.dataset.profile;
   page.map?.setFilter(LAYER.selected, ['==', ['get', 'id'], '']);
   saveUrl();
@@ -290,11 +308,16 @@ function closeProfile() {
  * @param {import('maplibre-gl').LngLat} at
  */
 function showServicePopup(props, at) {
+  showPopup(services.servicePopup(page.lang, props, page.sources), at);
+}
+
+/** One popup at a time, built as DOM (never markup). */
+function showPopup(/** @type {Node} */ content, /** @type {import('maplibre-gl').LngLatLike} */ at) {
   if (!page.map) return;
   page.popup?.remove();
   page.popup = new maplibregl.Popup({ className: 'observatory-popup', maxWidth: '320px', focusAfterOpen: true })
     .setLngLat(at)
-    .setDOMContent(services.servicePopup(page.lang, props, page.sources))
+    .setDOMContent(content)
     .addTo(page.map);
   relabelMapControls();
 }
@@ -352,6 +375,7 @@ async function start() {
         servicesUrl: services.servicesTileJsonUrl(page.date),
         fitRegion: !linkHasPosition,
         hooks: {
+          onClick: (e) => participation.handleClick(e),
           onCommune: (id) => openCommune(id),
           onService: showServicePopup,
           onLoad: () => {
@@ -395,6 +419,7 @@ async function start() {
     return;
   }
   renderServicesPanel();
+  participation.start();
   if (page.map?.isStyleLoaded()) services.applyGroups(page.map, page.groups, page.hiddenGroups);
   if (page.indicators.length) {
     await showChoice(choropleth.settleChoice(page.indicators, view));

@@ -1,6 +1,7 @@
 // @ts-check
 // Commune search: a combobox over GET /api/communes?q= (either language, accents and
-// case ignored by the server), with arrow keys, Enter and Escape.
+// case ignored by the server), with arrow keys, Enter and Escape. The atlas's search
+// box, and the commune fields of the participation forms (their own input and list).
 
 import * as api from './api.js';
 import { el, byId } from './dom.js';
@@ -13,10 +14,15 @@ const DEBOUNCE_MS = 150;
 /**
  * @param {() => Lang} lang the reader's language now
  * @param {(match: api.CommuneMatch) => void} onChoose
+ * @param {{input?: HTMLInputElement, list?: HTMLElement, keepText?: boolean}} [elements]
+ *   the combobox's input and list (default the atlas's search box); `keepText` false
+ *   empties the input once a commune is chosen
  */
-export function wireSearch(lang, onChoose) {
-  const input = /** @type {HTMLInputElement} */ (byId('search-input'));
-  const list = byId('search-results');
+export function wireSearch(lang, onChoose, elements = {}) {
+  const input = elements.input ?? /** @type {HTMLInputElement} */ (byId('search-input'));
+  const list = elements.list ?? byId('search-results');
+  const keepText = elements.keepText ?? true;
+  const optionId = (/** @type {number} */ i) => `${list.id}-option-${i}`;
   /** @type {api.CommuneMatch[]} */
   let matches = [];
   let active = -1;
@@ -35,14 +41,14 @@ export function wireSearch(lang, onChoose) {
   const highlight = (/** @type {number} */ index) => {
     active = index;
     for (const [i, option] of [...list.children].entries()) option.setAttribute('aria-selected', String(i === index));
-    if (index >= 0) input.setAttribute('aria-activedescendant', `search-option-${index}`);
+    if (index >= 0) input.setAttribute('aria-activedescendant', optionId(index));
     else input.removeAttribute('aria-activedescendant');
   };
 
   const choose = (/** @type {number} */ index) => {
     const match = matches[index];
     if (!match) return;
-    input.value = communeName(match, lang()).primary;
+    input.value = keepText ? communeName(match, lang()).primary : '';
     close();
     onChoose(match);
   };
@@ -54,7 +60,7 @@ export function wireSearch(lang, onChoose) {
     } else {
       list.replaceChildren(...matches.map((m, i) => {
         const names = communeName(m, lang());
-        const option = el('li', { attrs: { role: 'option', id: `search-option-${i}`, 'data-id': m.id, 'aria-selected': 'false' } }, [
+        const option = el('li', { attrs: { role: 'option', id: optionId(i), 'data-id': m.id, 'aria-selected': 'false' } }, [
           el('span', { className: 'search-name', text: names.primary }),
           ...(names.alt ? [el('span', { className: 'alt-name', text: ` / ${names.alt}` })] : []),
           el('span', { className: 'search-country', text: ` ${m.country}` }),
