@@ -8,6 +8,7 @@ mod indicators;
 mod ingest;
 mod ogc;
 mod openapi;
+mod participation;
 mod quick_import;
 mod service_writes;
 mod services;

@@ -5,7 +5,7 @@ use mvt_reader::Reader;
 use observatory_tests::{ingest_westhoek, TestApp, TestDb};
 
 /// The tile at zoom `z` that holds a longitude/latitude (Web Mercator XYZ scheme).
-fn tile_of(lon: f64, lat: f64, z: u8) -> (u32, u32) {
+pub(crate) fn tile_of(lon: f64, lat: f64, z: u8) -> (u32, u32) {
     let n = f64::from(1u32 << z);
     let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
     let lat = lat.to_radians();
@@ -217,7 +217,10 @@ async fn tilejson_follows_the_3_0_0_specification() -> anyhow::Result<()> {
 }
 
 /// A decoded tile: its one layer's features.
-fn decode(bytes: Vec<u8>, layer: &str) -> anyhow::Result<Vec<mvt_reader::feature::Feature>> {
+pub(crate) fn decode(
+    bytes: Vec<u8>,
+    layer: &str,
+) -> anyhow::Result<Vec<mvt_reader::feature::Feature>> {
     let reader = Reader::new(bytes).map_err(|e| anyhow::anyhow!("undecodable tile: {e:?}"))?;
     let names = reader
         .get_layer_names()
@@ -226,7 +229,7 @@ fn decode(bytes: Vec<u8>, layer: &str) -> anyhow::Result<Vec<mvt_reader::feature
     reader.get_features(0).map_err(|e| anyhow::anyhow!("{e:?}"))
 }
 
-fn prop(feature: &mvt_reader::feature::Feature, name: &str) -> Option<String> {
+pub(crate) fn prop(feature: &mvt_reader::feature::Feature, name: &str) -> Option<String> {
     string(feature.properties.as_ref().and_then(|p| p.get(name)))
 }
 

@@ -42,17 +42,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 }
                 _ => ApiError::BadRequest(format!("cannot read the body: {e}")),
             })?;
-        let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
-        match serde_path_to_error::deserialize(deserializer) {
+        // Read as JSON first, so that every error of the second step is a value's.
+        let json: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::BadRequest(format!("the body is not JSON: {e}")))?;
+        match serde_path_to_error::deserialize(json) {
             Ok(value) => Ok(JsonBody(value)),
             Err(e) => {
                 let field = e.path().to_string();
                 let inner = e.into_inner();
-                if inner.is_syntax() || inner.is_eof() {
-                    Err(ApiError::BadRequest(format!(
-                        "the body is not JSON: {inner}"
-                    )))
-                } else if field == "." {
+                if field == "." {
                     // A missing field is reported at the object that lacks it.
                     let message = inner.to_string();
                     let missing = message
