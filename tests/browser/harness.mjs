@@ -9,7 +9,8 @@
 //                      relative to the repository root)
 //   CHROMIUM           Chromium executable (default /usr/bin/chromium)
 //   OBSERVATORY_URL    optional: test an already running server at this base URL
-//                      instead (no database, ingest or server is started)
+//                      instead (no database, ingest or server is started); accounts
+//                      (addUser) are then made in the database DATABASE_URL names
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -59,11 +60,13 @@ function tailBuffer(limit = 20_000) {
   };
 }
 
-/** Runs a command to completion; rejects with its output when it fails. */
-function run(command, args, { env = process.env, cwd = REPO_ROOT, timeoutMs = 120_000 } = {}) {
+/** Runs a command to completion, `input` on its standard input; rejects with its output
+ * when it fails. */
+function run(command, args, { env = process.env, cwd = REPO_ROOT, timeoutMs = 120_000, input = null } = {}) {
   return new Promise((resolve, reject) => {
     const output = tailBuffer();
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env, stdio: [input === null ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (input !== null) child.stdin.end(input);
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.stdout.on('data', (d) => output.push(d));
     child.stderr.on('data', (d) => output.push(d));
@@ -142,6 +145,7 @@ export async function startFixture() {
   let server;
   let adminUrl;
   let databaseName;
+  let env = process.env;
   if (process.env.OBSERVATORY_URL) {
     baseUrl = process.env.OBSERVATORY_URL.replace(/\/+$/, '');
   } else {
@@ -153,7 +157,7 @@ export async function startFixture() {
     await psql(adminUrl, `CREATE DATABASE ${databaseName}`);
     const dbUrl = new URL(adminUrl);
     dbUrl.pathname = `/${databaseName}`;
-    const env = { ...process.env, DATABASE_URL: dbUrl.href };
+    env = { ...process.env, DATABASE_URL: dbUrl.href };
 
     await run(OBSERVATORY_BIN, ['ingest', '--no-progress'], { env, timeoutMs: INGEST_TIMEOUT_MS });
 
@@ -180,5 +184,14 @@ export async function startFixture() {
     }
     if (problems.length > 0) throw problems[0];
   };
-  return { baseUrl, browser, stop };
+  /**
+   * Makes an account on the command line, as an operator does (`observatory user add`,
+   * the password on the standard input).
+   * @param {string} name
+   * @param {'moderator' | 'partner'} role
+   * @param {string} password
+   */
+  const addUser = (name, role, password) =>
+    run(OBSERVATORY_BIN, ['user', 'add', name, '--role', role, '--password-stdin'], { env, input: `${password}\n` });
+  return { baseUrl, browser, stop, addUser };
 }
