@@ -243,7 +243,7 @@ export default {
     },
     support: {
       button: 'I support this',
-      supporters: 'supporters',
+      supporters: (/** @type {number} */ n) => `${n === 1 ? 'supporter' : 'supporters'}`,
       thanks: 'Thank you for your support.',
       already: 'You already support this.',
       failed: 'Your support could not be recorded.',
@@ -275,6 +275,7 @@ export default {
       kind: 'Kind',
       status: 'Status',
       commune: 'Commune',
+      communeHint: 'Only the contributions about this commune.',
       allKinds: 'All kinds',
       anyCommune: 'Any commune',
       refresh: 'Show',

@@ -243,7 +243,7 @@ export default {
     },
     support: {
       button: 'Je soutiens',
-      supporters: 'soutiens',
+      supporters: (/** @type {number} */ n) => `${n <= 1 ? 'soutien' : 'soutiens'}`,
       thanks: 'Merci pour votre soutien.',
       already: 'Vous soutenez déjà cette idée.',
       failed: 'Votre soutien n’a pas pu être enregistré.',
@@ -275,6 +275,7 @@ export default {
       kind: 'Type',
       status: 'Statut',
       commune: 'Commune',
+      communeHint: 'Seulement les contributions sur cette commune.',
       allKinds: 'Tous les types',
       anyCommune: 'Toutes les communes',
       refresh: 'Afficher',

@@ -243,7 +243,7 @@ export default {
     },
     support: {
       button: 'Ik steun dit',
-      supporters: 'steunbetuigingen',
+      supporters: (/** @type {number} */ n) => `${n === 1 ? 'steunbetuiging' : 'steunbetuigingen'}`,
       thanks: 'Dank u voor uw steun.',
       already: 'U steunt dit al.',
       failed: 'Uw steun kon niet geregistreerd worden.',
@@ -275,6 +275,7 @@ export default {
       kind: 'Soort',
       status: 'Status',
       commune: 'Gemeente',
+      communeHint: 'Alleen de bijdragen over deze gemeente.',
       allKinds: 'Alle soorten',
       anyCommune: 'Alle gemeenten',
       refresh: 'Tonen',

@@ -17,7 +17,8 @@ import { change } from './session.js';
  * @property {string} title
  * @property {string} description
  * @property {{id: string, name: string}[]} communes
- * @property {string} status
+ * @property {string} review `submitted`, `under_review`, `selected` or `not_selected`
+ * @property {string} status the moderation status (`pending`, `accepted`…)
  * @property {string | null} [contact_email]
  * @property {number} [supports]
  */
@@ -76,23 +77,23 @@ export function createProjects(lang, report) {
     list.replaceChildren(...(ideas.length ? ideas.map((p) => {
       /** @type {HTMLElement[]} */
       const parts = [
-        el('h3', {}, [`#${p.id} ${p.title} — `, el('span', { className: 'status-tag', text: lookup(l, `mod.statuses.${p.status}`) ?? p.status, attrs: { 'data-status': p.status } })]),
+        el('h3', {}, [`#${p.id} ${p.title} — `, el('span', { className: 'status-tag', text: lookup(l, `mod.statuses.${p.review}`) ?? p.review, attrs: { 'data-status': p.review } })]),
         el('p', { className: 'communes', text: p.communes.map((c) => c.name).join(', ') }),
         el('p', { className: 'description', text: p.description }),
         ...(p.contact_email ? [el('p', { className: 'contact', text: `${t.contact}: ${p.contact_email}` })] : []),
       ];
-      const next = NEXT[p.status] ?? [];
+      const next = NEXT[p.review] ?? [];
       if (next.length) {
         const to = select(`project-${p.id}-status`, 'status', next.map((s) => /** @type {[string, string]} */ ([s, `mod.statuses.${s}`])));
         const move = form(`project-${p.id}-move`, [field('mod.projects.moveTo', to)], 'mod.projects.move', { withHoneypot: false });
         wireSubmit(move, lang, () => change('POST', `/api/moderation/project-ideas/${p.id}/status`, { status: to.value }), () => {
-          p.status = to.value;
+          p.review = to.value;
           render();
         });
         applyTexts(move, l);
         parts.push(move);
       }
-      return el('li', { className: 'card', attrs: { 'data-project': String(p.id), 'data-status': p.status } }, parts);
+      return el('li', { className: 'card', attrs: { 'data-project': String(p.id), 'data-review': p.review, 'data-status': p.status } }, parts);
     }) : [el('li', { className: 'hint', text: t.none })]));
   }
 

@@ -40,7 +40,7 @@ export function createQueue(lang, report) {
   const kind = select('queue-kind', 'kind', [['', 'mod.queue.allKinds'], ...KINDS.map((k) => /** @type {[string, string]} */ ([k, `mod.kinds.${k}`]))]);
   const status = select('queue-status', 'status', STATUSES.map((s) => /** @type {[string, string]} */ ([s, `mod.statuses.${s}`])));
   status.value = 'pending';
-  const commune = new CommuneField('queue-commune', 'commune', lang, { labelPath: 'mod.queue.commune' });
+  const commune = new CommuneField('queue-commune', 'commune', lang, { labelPath: 'mod.queue.commune', hintPath: 'mod.queue.communeHint' });
   const clearCommune = el('button', { className: 'secondary', attrs: { type: 'button', 'data-t': 'mod.queue.anyCommune' } });
   clearCommune.addEventListener('click', () => {
     commune.chosen = [];

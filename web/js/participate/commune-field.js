@@ -17,9 +17,9 @@ export class CommuneField {
    * @param {string} id
    * @param {string} name the request field it answers for (`commune`, `communes`)
    * @param {() => Lang} lang
-   * @param {{multiple?: boolean, max?: number, labelPath?: string, onChange?: (chosen: Commune[]) => void}} [options]
+   * @param {{multiple?: boolean, max?: number, labelPath?: string, hintPath?: string, onChange?: (chosen: Commune[]) => void}} [options]
    */
-  constructor(id, name, lang, { multiple = false, max = 20, labelPath = 'part.commune', onChange = () => {} } = {}) {
+  constructor(id, name, lang, { multiple = false, max = 20, labelPath = 'part.commune', hintPath, onChange = () => {} } = {}) {
     this.lang = lang;
     this.multiple = multiple;
     this.max = max;
@@ -44,7 +44,7 @@ export class CommuneField {
     this.element = el('div', { className: 'field commune-field', attrs: { 'data-fields': name } }, [
       label,
       el('div', { className: 'combo' }, [this.input, this.list]),
-      text('p', multiple ? 'part.communesHint' : 'part.communeHint', 'hint'),
+      text('p', hintPath ?? (multiple ? 'part.communesHint' : 'part.communeHint'), 'hint'),
       this.shown,
       error,
     ]);

@@ -20,7 +20,7 @@ export function supportButton(kind, id, supports, lang) {
   const count = el('span', { className: 'support-count', text: formatNumber(lang, supports), attrs: { 'data-count': String(supports) } });
   const button = el('button', { className: 'support', attrs: { type: 'button', 'aria-pressed': 'false', 'data-kind': kind, 'data-id': String(id) } }, [el('span', { text: t.button })]);
   const note = el('span', { className: 'support-note', attrs: { 'aria-live': 'polite' } });
-  const wrapper = el('div', { className: 'support-line' }, [button, ' ', count, el('span', { className: 'support-of', text: ` ${t.supporters}` }), ' ', note]);
+  const wrapper = el('div', { className: 'support-line' }, [button, ' ', count, el('span', { className: 'support-of', text: ` ${t.supporters(supports)}` }), ' ', note]);
   const mark = (/** @type {string} */ message) => {
     button.setAttribute('aria-pressed', 'true');
     button.disabled = true;
@@ -33,6 +33,7 @@ export function supportButton(kind, id, supports, lang) {
       const answer = await api.support(kind, id);
       count.textContent = formatNumber(lang, answer.supports);
       count.dataset.count = String(answer.supports);
+      /** @type {HTMLElement} */ (wrapper.querySelector('.support-of')).textContent = ` ${t.supporters(answer.supports)}`;
       mark(t.thanks);
       wrapper.dataset.state = 'supported';
     } catch (err) {
