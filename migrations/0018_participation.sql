@@ -218,8 +218,14 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_at_idx ON audit_log (at DESC);
 
+-- How a source sees its services: in snapshots of the whole territory on given days (a
+-- series of two or more gives services gained and lost between its first and last), or
+-- in reports of single services, each on its own day, which form no series.
+ALTER TABLE source ADD COLUMN sightings text NOT NULL DEFAULT 'snapshots'
+    CONSTRAINT source_sightings_known CHECK (sightings IN ('snapshots', 'reports'));
+
 -- The source of accepted service reports: each report is one record of it.
-INSERT INTO source (id, title, path, publisher, licence, reference_date)
+INSERT INTO source (id, title, path, publisher, licence, reference_date, sightings)
 VALUES ('citizen', 'Service reports by residents, accepted by a moderator',
-        'contributions', 'Westhoek Observatory participants', 'ODbL-1.0', NULL)
+        'contributions', 'Westhoek Observatory participants', 'ODbL-1.0', NULL, 'reports')
 ON CONFLICT (id) DO NOTHING;

@@ -856,3 +856,136 @@ async fn a_contribution_is_withdrawn_through_its_secret_link() -> anyhow::Result
     assert_eq!(contact, None);
     db.drop_database().await
 }
+
+/// Every row of the indicator values, in a stable order, as text.
+async fn indicator_rows(pool: &PgPool) -> anyhow::Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT concat_ws('|', indicator, country, code, category, year, round(value::numeric, 6), sources)
+         FROM indicator_commune_value ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Residents' reports are single sightings, not snapshots of the territory: two accepted
+/// on different days change no commune's services gained or lost, and the incremental
+/// refresh after them leaves exactly what a full recompute gives.
+#[tokio::test]
+async fn accepted_reports_keep_the_indicators_a_full_recompute_gives() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    account(&db.pool, "anne", Role::Moderator).await?;
+    let app = TestApp::spawn(db.pool.clone()).await?;
+    let changes = |rows: &[String]| -> Vec<String> {
+        rows.iter()
+            .filter(|r| r.starts_with("services_gained|") || r.starts_with("services_lost|"))
+            .cloned()
+            .collect()
+    };
+    let before = changes(&indicator_rows(&db.pool).await?);
+    assert!(!before.is_empty());
+
+    let (id, lon, lat, _) = lone_pharmacy(&db.pool).await?;
+    let opened = json!({
+        "action": "opened", "category": "pharmacy", "longitude": 2.8853, "latitude": 50.8503,
+        "observed_on": "2026-10-01", "name": "Apotheek Nieuw", "language": "nl"
+    });
+    let (moderator, csrf) = login(&app, "anne").await?;
+    for body in [opened, report(id, lon, lat)] {
+        let (status, created) = post(&app, "/api/reports", &body).await?;
+        assert_eq!(status, 201, "{created}");
+        let accepted = moderator
+            .post(format!(
+                "{}/api/moderation/contributions/{}/accept",
+                app.base, created["id"]
+            ))
+            .header("x-csrf-token", &csrf)
+            .send()
+            .await?;
+        assert_eq!(accepted.status(), 200);
+    }
+    let incremental = indicator_rows(&db.pool).await?;
+    assert_eq!(
+        changes(&incremental),
+        before,
+        "services gained and lost moved"
+    );
+
+    let mut tx = db.pool.begin().await?;
+    observatory_core::indicators::refresh_all(&mut tx).await?;
+    tx.commit().await?;
+    let full = indicator_rows(&db.pool).await?;
+    assert_eq!(incremental.len(), full.len());
+    let differing: Vec<_> = incremental
+        .iter()
+        .zip(&full)
+        .filter(|(a, b)| a != b)
+        .take(5)
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "incremental and full differ: {differing:?}"
+    );
+    db.drop_database().await
+}
+
+/// Retention: expired sessions and past windows go; contact addresses and rejected texts
+/// go 12 months after the decision, and not before.
+#[tokio::test]
+async fn the_retention_purge_removes_what_is_kept_no_longer() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    account(&db.pool, "anne", Role::Moderator).await?;
+    let app = TestApp::spawn(db.pool.clone()).await?;
+    let mut ids = Vec::new();
+    for title in ["Old", "Recent"] {
+        let (status, created) = post(
+            &app,
+            "/api/ideas",
+            &json!({"commune": "BE-33011", "theme": "other", "title": title, "body": "Text.", "language": "en", "contact_email": "a@example.org"}),
+        )
+        .await?;
+        assert_eq!(status, 201);
+        ids.push(created["id"].as_i64().unwrap_or_default());
+    }
+    sqlx::query(
+        "UPDATE contribution SET status = 'rejected', public_reason = 'Off topic',
+                decided_at = now() - CASE WHEN id = $1 THEN interval '13 months' ELSE interval '11 months' END",
+    )
+    .bind(ids[0])
+    .execute(&db.pool)
+    .await?;
+    let (_client, _csrf) = login(&app, "anne").await?;
+    sqlx::query("UPDATE account_session SET expires_at = now() - interval '1 second'")
+        .execute(&db.pool)
+        .await?;
+    sqlx::query("UPDATE rate_limit_hit SET window_start = window_start - interval '2 days'")
+        .execute(&db.pool)
+        .await?;
+    let purged = observatory_server::participation::retention::purge(&db.pool).await?;
+    assert_eq!(purged.sessions, 1);
+    assert!(purged.rate_limit_windows >= 1);
+    assert_eq!(purged.contact_emails, 1);
+    assert_eq!(purged.contents, 1);
+    let left: Vec<(i64, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT c.id, c.contact_email, i.title FROM contribution c LEFT JOIN idea i ON i.contribution_id = c.id ORDER BY c.id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    assert_eq!(
+        left,
+        vec![
+            (ids[0], None, None),
+            (
+                ids[1],
+                Some("a@example.org".to_owned()),
+                Some("Recent".to_owned())
+            )
+        ]
+    );
+    assert_eq!(
+        observatory_server::participation::retention::purge(&db.pool).await?,
+        Default::default()
+    );
+    db.drop_database().await
+}

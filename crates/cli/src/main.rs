@@ -420,6 +420,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let others = serve::spawn_loops(handed, &setup, &stopped)?;
             tokio::spawn(acceptor);
+            tokio::spawn(purge_every_hour(opened.pool.clone()));
             tracing::info!(%address, loops, "serving the observatory");
             println!("listening on http://{address}");
             let state = observatory_server::AppState::new(opened.pool.clone(), tiles, settings);
@@ -621,4 +622,20 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// Removes, every hour, what the observatory keeps no longer (expired sessions, past
+/// rate-limit windows, old contact addresses and rejected texts; README, "Participation").
+/// A failed purge is logged and tried again the next hour.
+async fn purge_every_hour(pool: sqlx::PgPool) {
+    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        match observatory_server::participation::retention::purge(&pool).await {
+            Ok(purged) => tracing::info!(?purged, "retention purge"),
+            Err(e) => {
+                tracing::warn!(error = %e, "the retention purge failed; it runs again in an hour")
+            }
+        }
+    }
 }

@@ -4,7 +4,7 @@
 
 mod error;
 mod mvt;
-mod participation;
+pub mod participation;
 mod routes;
 mod state;
 mod tile_connections;

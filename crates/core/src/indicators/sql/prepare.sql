@@ -29,7 +29,8 @@ TRUNCATE nearest_scope;
 CREATE TEMP TABLE IF NOT EXISTS value_scope (country char(2), code text, category text) ON COMMIT DROP;
 TRUNCATE value_scope;
 
--- Snapshot series: sources that saw their services on two dates or more.
+-- Snapshot series: sources that saw their services on two dates or more. Reports of
+-- single services (citizens', migration 0018) are no snapshots: their days form no series.
 CREATE TEMP TABLE IF NOT EXISTS series (source_id text, first_date date, last_date date) ON COMMIT DROP;
 TRUNCATE series;
 -- The distinct (source, date) pairs first, by hashing: a count(DISTINCT) per source
@@ -38,6 +39,7 @@ INSERT INTO series
 SELECT source_id, min(d), max(d)
 FROM (SELECT p.source_id, d
       FROM service_provenance p, unnest(p.seen_on) AS d
+      WHERE p.source_id IN (SELECT id FROM source WHERE sightings = 'snapshots')
       GROUP BY p.source_id, d) AS sighting
 GROUP BY source_id
 HAVING count(*) > 1;
