@@ -16,6 +16,7 @@ mod input;
 mod moderation;
 mod rate_limit;
 mod reports;
+pub mod retention;
 mod support;
 mod themes;
 
