@@ -69,6 +69,29 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     }
 }
 
+/// A contribution's, call's or event's number in the path: anything else is a 400 that
+/// says so (axum's own answer would be plain text).
+pub struct IdPath(pub i64);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for IdPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|e| ApiError::BadRequest(format!("path: {}", e.body_text())))?;
+        raw.parse::<i64>().map(IdPath).map_err(|_| {
+            ApiError::BadRequest(format!(
+                "path parameter id: {raw:?} is not a number; give the id the lists answer"
+            ))
+        })
+    }
+}
+
 /// The writer's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]

@@ -5,7 +5,7 @@
 //! (`observatory_core::services::write`) in the same transaction as the decision, so the
 //! indicators and the tiles follow at once.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use observatory_core::services::{self as services, Observation, ServiceWrite, WriteError};
@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 
 use super::auth::Moderator;
 use super::contributions::Kind;
-use super::input::{self, JsonBody, Lines};
+use super::input::{self, IdPath, JsonBody, Lines};
 use super::reports::Action;
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -249,7 +249,7 @@ async fn record(
 async fn accept(
     State(state): State<AppState>,
     moderator: Moderator,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Result<Json<Decision>, ApiError> {
     let mut tx = state.pool.begin().await?;
     let locked = lock_pending(&mut tx, id).await?;
@@ -370,7 +370,7 @@ struct Rejection {
 async fn reject(
     State(state): State<AppState>,
     moderator: Moderator,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     JsonBody(rejection): JsonBody<Rejection>,
 ) -> Result<Json<Decision>, ApiError> {
     let reason = input::required_text("reason", &rejection.reason, 500, Lines::Many)?;
@@ -420,7 +420,7 @@ struct Merge {
 async fn merge(
     State(state): State<AppState>,
     moderator: Moderator,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     JsonBody(merge): JsonBody<Merge>,
 ) -> Result<Json<Decision>, ApiError> {
     if merge.into == id {

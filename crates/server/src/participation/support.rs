@@ -3,7 +3,7 @@
 //! first support (only its hash is stored), and the supports one address may give are
 //! limited.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Serialize;
@@ -13,6 +13,7 @@ use utoipa_axum::routes;
 
 use super::auth::{new_token, token_hash};
 use super::client::ClientAddress;
+use super::input::IdPath;
 use super::rate_limit::{self, Bucket};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -48,7 +49,7 @@ async fn support_idea(
     state: State<AppState>,
     client: ClientAddress,
     jar: CookieJar,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Result<(CookieJar, Json<Supports>), ApiError> {
     support(state, client, jar, id, "idea").await
 }
@@ -70,7 +71,7 @@ async fn support_project_idea(
     state: State<AppState>,
     client: ClientAddress,
     jar: CookieJar,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Result<(CookieJar, Json<Supports>), ApiError> {
     support(state, client, jar, id, "project_idea").await
 }
