@@ -989,3 +989,88 @@ async fn the_retention_purge_removes_what_is_kept_no_longer() -> anyhow::Result<
     );
     db.drop_database().await
 }
+
+/// The database's own refusals reach the client as the field they concern: a check or a
+/// foreign key is a 422, a unique key a 409, a database that does not answer a 503 with
+/// Retry-After; never the SQL.
+#[tokio::test]
+async fn constraint_violations_are_named_by_field_and_an_absent_database_is_503(
+) -> anyhow::Result<()> {
+    use axum::response::IntoResponse;
+    use observatory_server::ApiError;
+
+    async fn answer(error: sqlx::Error) -> anyhow::Result<(u16, Value, Option<String>)> {
+        let response = ApiError::from(error).into_response();
+        let status = response.status().as_u16();
+        let retry = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await?;
+        Ok((status, serde_json::from_slice(&bytes)?, retry))
+    }
+
+    let db = TestDb::new().await?;
+    let contribution: i64 = sqlx::query_scalar(
+        "INSERT INTO contribution (kind, language, withdraw_sha256) VALUES ('idea', 'nl', '\\x01') RETURNING id",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    let too_long = sqlx::query(
+        "INSERT INTO idea (contribution_id, country, commune_code, theme, title, body)
+         VALUES ($1, 'BE', '33011', 'other', repeat('x', 121), 'b')",
+    )
+    .bind(contribution)
+    .execute(&db.pool)
+    .await
+    .err()
+    .ok_or_else(|| anyhow::anyhow!("a 121-character title was stored"))?;
+    let (status, body, _) = answer(too_long).await?;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("title")),
+        "{body}"
+    );
+
+    let unknown_theme = sqlx::query(
+        "INSERT INTO idea (contribution_id, country, commune_code, theme, title, body)
+         VALUES ($1, 'BE', '33011', 'weather', 't', 'b')",
+    )
+    .bind(contribution)
+    .execute(&db.pool)
+    .await
+    .err()
+    .ok_or_else(|| anyhow::anyhow!("an unknown theme was stored"))?;
+    let (status, _, _) = answer(unknown_theme).await?;
+    assert_eq!(status, 422);
+
+    let twice = sqlx::query(
+        "INSERT INTO contribution (kind, language, withdraw_sha256) VALUES ('idea', 'fr', '\\x01')",
+    )
+    .execute(&db.pool)
+    .await
+    .err()
+    .ok_or_else(|| anyhow::anyhow!("a withdrawal secret was stored twice"))?;
+    let (status, body, _) = answer(twice).await?;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (409, Some("withdraw")),
+        "{body}"
+    );
+    assert!(!body["error"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("INSERT"));
+
+    let pool = db.pool.clone();
+    db.drop_database().await?;
+    let gone = sqlx::query("SELECT 1")
+        .execute(&pool)
+        .await
+        .err()
+        .ok_or_else(|| anyhow::anyhow!("a closed pool answered"))?;
+    let (status, body, retry) = answer(gone).await?;
+    assert_eq!((status, retry.as_deref()), (503, Some("5")), "{body}");
+    Ok(())
+}
