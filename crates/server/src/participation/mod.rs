@@ -9,6 +9,7 @@
 
 mod accounts;
 mod auth;
+mod calls;
 mod client;
 mod contributions;
 mod ideas;
@@ -34,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(ideas::router())
         .merge(support::router())
         .merge(moderation::router())
+        .merge(calls::router())
         .layer(DefaultBodyLimit::max(input::JSON_LIMIT))
         .layer(axum::middleware::from_fn(auth::same_origin))
 }
