@@ -12,6 +12,7 @@ mod auth;
 mod calls;
 mod client;
 mod contributions;
+mod events;
 mod ideas;
 mod input;
 mod moderation;
@@ -36,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(support::router())
         .merge(moderation::router())
         .merge(calls::router())
+        .merge(events::router())
         .layer(DefaultBodyLimit::max(input::JSON_LIMIT))
         .layer(axum::middleware::from_fn(auth::same_origin))
 }
