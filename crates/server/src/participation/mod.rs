@@ -16,6 +16,7 @@ mod events;
 mod ideas;
 mod input;
 mod moderation;
+mod photos;
 mod rate_limit;
 mod reports;
 pub mod retention;
@@ -38,6 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(moderation::router())
         .merge(calls::router())
         .merge(events::router())
+        .merge(photos::router())
         .layer(DefaultBodyLimit::max(input::JSON_LIMIT))
         .layer(axum::middleware::from_fn(auth::same_origin))
 }
