@@ -16,6 +16,7 @@ mod events;
 mod ideas;
 mod input;
 mod moderation;
+mod needs;
 mod photos;
 mod rate_limit;
 mod reports;
@@ -40,6 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(calls::router())
         .merge(events::router())
         .merge(photos::router())
+        .merge(needs::router())
         .layer(DefaultBodyLimit::max(input::JSON_LIMIT))
         .layer(axum::middleware::from_fn(auth::same_origin))
 }
