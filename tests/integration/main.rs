@@ -9,6 +9,7 @@ mod ingest;
 mod ogc;
 mod openapi;
 mod participation;
+mod participation_partners;
 mod quick_import;
 mod service_writes;
 mod services;
