@@ -143,6 +143,7 @@ struct CallRow {
 /// ideas today.
 #[utoipa::path(
     get,
+    operation_id = "list_calls",
     path = "/api/calls",
     tag = "participation",
     responses(
@@ -195,6 +196,7 @@ struct NewCall {
 /// Publishes a call for projects (partners and moderators).
 #[utoipa::path(
     post,
+    operation_id = "publish_call",
     path = "/api/calls",
     tag = "partners",
     request_body = NewCall,
@@ -308,6 +310,7 @@ struct NewProjectIdea {
 /// have reviewed it.
 #[utoipa::path(
     post,
+    operation_id = "submit_project_idea",
     path = "/api/calls/{id}/ideas",
     tag = "participation",
     params(("id" = i64, Path, description = "The call's id")),
@@ -491,6 +494,7 @@ struct PublicProjectIdea {
 /// The project ideas the partners have reviewed (selected or not), most supported first.
 #[utoipa::path(
     get,
+    operation_id = "public_project_ideas",
     path = "/api/project-ideas",
     tag = "participation",
     params(CallFilter),
@@ -536,6 +540,7 @@ struct PartnerProjectIdea {
 /// the partners who review them.
 #[utoipa::path(
     get,
+    operation_id = "partner_project_ideas",
     path = "/api/moderation/project-ideas",
     tag = "partners",
     params(CallFilter),
@@ -595,6 +600,7 @@ struct Reviewed {
 /// selected. Selected and not selected ideas become public.
 #[utoipa::path(
     post,
+    operation_id = "review_project_idea",
     path = "/api/moderation/project-ideas/{id}/status",
     tag = "partners",
     params(("id" = i64, Path, description = "The project idea's id")),

@@ -62,6 +62,7 @@ struct DiscoveryDayRow {
 /// The discovery days from a day on (today by default), soonest first.
 #[utoipa::path(
     get,
+    operation_id = "discovery_days",
     path = "/api/events",
     tag = "participation",
     params(EventsQuery),
@@ -123,6 +124,7 @@ struct NewDiscoveryDay {
 /// Publishes a discovery day (partners and moderators).
 #[utoipa::path(
     post,
+    operation_id = "publish_discovery_day",
     path = "/api/events",
     tag = "partners",
     request_body = NewDiscoveryDay,

@@ -128,6 +128,7 @@ async fn first_unknown(
 /// Answers the needs questionnaire, anonymously.
 #[utoipa::path(
     post,
+    operation_id = "answer_questionnaire",
     path = "/api/questionnaire",
     tag = "participation",
     request_body = Questionnaire,
@@ -264,6 +265,7 @@ struct CommuneNeeds {
 /// answered.
 #[utoipa::path(
     get,
+    operation_id = "commune_needs",
     path = "/api/communes/{id}/needs",
     tag = "participation",
     params(("id" = String, Path, description = "A commune id, e.g. `BE-33011`")),

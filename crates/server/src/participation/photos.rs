@@ -83,7 +83,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[allow(dead_code)] // describes the form in the API document; the fields are read one by one
 struct PhotoForm {
     /// A JPEG or PNG file, at most 8 MiB and 40 megapixels.
-    #[schema(content_media_type = "application/octet-stream")]
+    #[schema(value_type = String, content_media_type = "application/octet-stream")]
     image: Vec<u8>,
     /// Where it was taken, WGS 84 degrees, inside a commune of the study area.
     longitude: f64,
@@ -98,6 +98,12 @@ struct PhotoForm {
     /// Leave empty.
     website: Option<String>,
 }
+
+/// A JPEG file, as the image route answers it.
+#[derive(ToSchema)]
+#[schema(value_type = String, content_media_type = "image/jpeg")]
+#[allow(dead_code)] // describes the answer in the API document; the bytes are sent as read
+struct Jpeg(Vec<u8>);
 
 /// The form's fields as sent, before they are checked.
 #[derive(Default)]
@@ -296,6 +302,7 @@ fn reencode(bytes: &[u8]) -> Result<Reencoded, ApiError> {
 /// moderator accepts it. The image is stored re-encoded, without its metadata.
 #[utoipa::path(
     post,
+    operation_id = "upload_photo",
     path = "/api/photos",
     tag = "participation",
     request_body(content = inline(PhotoForm), content_type = "multipart/form-data"),
@@ -410,6 +417,7 @@ struct Photo {
 /// The accepted photos, oldest view first.
 #[utoipa::path(
     get,
+    operation_id = "accepted_photos",
     path = "/api/photos",
     tag = "participation",
     responses(
@@ -431,11 +439,12 @@ async fn accepted(State(state): State<AppState>) -> Result<Json<Vec<Photo>>, Api
 /// other to a moderator deciding on it.
 #[utoipa::path(
     get,
+    operation_id = "photo_image",
     path = "/api/photos/{id}/image",
     tag = "participation",
     params(("id" = i64, Path, description = "The photo's id")),
     responses(
-        (status = 200, description = "The JPEG", content_type = "image/jpeg", body = Vec<u8>),
+        (status = 200, description = "The JPEG", content_type = "image/jpeg", body = Jpeg),
         (status = 400, description = "The id is not a number", body = ErrorBody),
         (status = 404, description = "No accepted photo has this id (or, with a moderator session, no photo)", body = ErrorBody),
     )
