@@ -498,6 +498,18 @@ async fn calls_take_project_ideas_while_open_and_partners_review_them() -> anyho
     );
     assert_eq!(send(move_to(id, "under_review")).await?.0, 409);
     assert_eq!(send(move_to(second, "under_review")).await?.0, 200);
+    // An idea a moderator rejected is no longer reviewed.
+    let (_, third) = post_json(&app, &ideas_path, &project_idea(&["BE-33011"])).await?;
+    let third = third["id"].as_i64().unwrap_or_default();
+    let reject = moderator
+        .post(format!(
+            "{}/api/moderation/contributions/{third}/reject",
+            app.base
+        ))
+        .header("x-csrf-token", &moderator_csrf)
+        .json(&json!({"reason": "Buiten het onderwerp van de oproep"}));
+    assert_eq!(send(reject).await?.0, 200);
+    assert_eq!(send(move_to(third, "under_review")).await?.0, 409);
 
     // Public once selected (or not selected), placed inside its first commune.
     let (_, public) = get_json(&app, "/api/project-ideas").await?;
@@ -549,6 +561,14 @@ async fn calls_take_project_ideas_while_open_and_partners_review_them() -> anyho
 
     // The routes are described in the API document.
     let (_, document) = get_json(&app, "/api/openapi.json").await?;
+    let operation_ids: Vec<String> = document["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .filter_map(Value::as_object)
+        .flat_map(|operations| operations.values())
+        .filter_map(|operation| operation["operationId"].as_str().map(str::to_owned))
+        .collect();
     for path in [
         "/api/calls",
         "/api/calls/{id}/ideas",
@@ -561,10 +581,26 @@ async fn calls_take_project_ideas_while_open_and_partners_review_them() -> anyho
         "/api/questionnaire",
         "/api/communes/{id}/needs",
     ] {
-        assert!(
-            document["paths"].get(path).is_some(),
-            "{path} is not described"
-        );
+        let operations = document["paths"][path]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        assert!(!operations.is_empty(), "{path} is not described");
+        for (method, operation) in operations {
+            // A client generator names its functions after the operation ids.
+            let id = operation["operationId"].as_str().unwrap_or_default();
+            assert_eq!(
+                operation_ids.iter().filter(|i| *i == id).count(),
+                1,
+                "{method} {path}: operationId {id:?} is not unique"
+            );
+            assert!(
+                operation["responses"]
+                    .as_object()
+                    .is_some_and(|r| r.keys().any(|k| k.starts_with('2'))),
+                "{method} {path} describes its answer"
+            );
+        }
     }
     db.drop_database().await
 }
@@ -1194,6 +1230,9 @@ async fn needs_are_shown_per_commune_from_five_answers() -> anyhow::Result<()> {
         before,
         "refused answers write nothing"
     );
+    // This route keeps the participation routes' 64 KiB; the photos' 9 MiB is theirs only.
+    let padded = with(good.clone(), "/padding", Some(json!("p".repeat(70 * 1024))));
+    assert_eq!(post_json(&app, "/api/questionnaire", &padded).await?.0, 413);
 
     // Four answers: hidden, count included.
     for _ in 0..4 {
