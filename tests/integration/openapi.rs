@@ -8,27 +8,51 @@ use serde_json::Value;
 
 const OPENAPI_TYPE: &str = "application/vnd.oai.openapi+json;version=3.1";
 
-/// Every route of the API router (README, "HTTP interface"), as OpenAPI path templates.
-const ROUTES: [&str; 19] = [
-    "/health",
-    "/api/indicators",
-    "/api/indicators/{id}",
-    "/api/communes",
-    "/api/communes/{id}",
-    "/api/labels",
-    "/api/categories",
-    "/api/sources",
-    "/api/openapi.json",
-    "/exports/communes.geojson",
-    "/exports/communes.csv",
-    "/exports/services.geojson",
-    "/exports/services.csv",
-    "/ogc",
-    "/ogc/conformance",
-    "/ogc/collections",
-    "/ogc/collections/{collection}",
-    "/ogc/collections/{collection}/items",
-    "/ogc/collections/{collection}/items/{fid}",
+/// Every route of the API router (README, "HTTP interface"), as OpenAPI path templates,
+/// with the methods it answers.
+const ROUTES: [(&str, &[&str]); 42] = [
+    ("/health", &["GET"]),
+    ("/api/indicators", &["GET"]),
+    ("/api/indicators/{id}", &["GET"]),
+    ("/api/communes", &["GET"]),
+    ("/api/communes/{id}", &["GET"]),
+    ("/api/communes/{id}/needs", &["GET"]),
+    ("/api/labels", &["GET"]),
+    ("/api/categories", &["GET"]),
+    ("/api/sources", &["GET"]),
+    ("/api/openapi.json", &["GET"]),
+    ("/exports/communes.geojson", &["GET"]),
+    ("/exports/communes.csv", &["GET"]),
+    ("/exports/services.geojson", &["GET"]),
+    ("/exports/services.csv", &["GET"]),
+    ("/ogc", &["GET"]),
+    ("/ogc/conformance", &["GET"]),
+    ("/ogc/collections", &["GET"]),
+    ("/ogc/collections/{collection}", &["GET"]),
+    ("/ogc/collections/{collection}/items", &["GET"]),
+    ("/ogc/collections/{collection}/items/{fid}", &["GET"]),
+    ("/api/participation/themes", &["GET"]),
+    ("/api/reports", &["GET", "POST"]),
+    ("/api/reports/nearby", &["GET"]),
+    ("/api/ideas", &["GET", "POST"]),
+    ("/api/ideas/{id}/support", &["POST"]),
+    ("/api/calls", &["GET", "POST"]),
+    ("/api/calls/{id}/ideas", &["POST"]),
+    ("/api/project-ideas", &["GET"]),
+    ("/api/project-ideas/{id}/support", &["POST"]),
+    ("/api/events", &["GET", "POST"]),
+    ("/api/photos", &["GET", "POST"]),
+    ("/api/photos/{id}/image", &["GET"]),
+    ("/api/questionnaire", &["POST"]),
+    ("/api/withdraw/{token}", &["DELETE", "GET"]),
+    ("/api/session", &["DELETE", "GET", "POST"]),
+    ("/api/moderation/queue", &["GET"]),
+    ("/api/moderation/contributions/{id}/accept", &["POST"]),
+    ("/api/moderation/contributions/{id}/reject", &["POST"]),
+    ("/api/moderation/contributions/{id}/merge", &["POST"]),
+    ("/api/moderation/audit", &["GET"]),
+    ("/api/moderation/project-ideas", &["GET"]),
+    ("/api/moderation/project-ideas/{id}/status", &["POST"]),
 ];
 
 /// A value for each path parameter, to request a documented path.
@@ -103,12 +127,13 @@ async fn the_openapi_document_is_valid_and_describes_every_route() -> anyhow::Re
         .flatten()
         .map(|(p, _)| p.clone())
         .collect();
-    let expected: BTreeSet<String> = ROUTES.iter().map(|r| (*r).to_owned()).collect();
+    let expected: BTreeSet<String> = ROUTES.iter().map(|(r, _)| (*r).to_owned()).collect();
     assert_eq!(documented, expected);
 
     let mut operation_ids = BTreeSet::new();
+    let mut methods: BTreeSet<(String, String)> = BTreeSet::new();
     for (path, method, operation) in spec.operations() {
-        assert_eq!(method, "GET", "{path}: the interface only reads");
+        methods.insert((path.clone(), method.to_string()));
         assert!(
             operation.summary.as_deref().is_some_and(|s| !s.is_empty()),
             "{path} says what it does"
@@ -120,7 +145,7 @@ async fn the_openapi_document_is_valid_and_describes_every_route() -> anyhow::Re
         );
         let responses = operation.responses.as_ref();
         assert!(
-            responses.is_some_and(|r| r.contains_key("200")),
+            responses.is_some_and(|r| ["200", "201", "204"].iter().any(|s| r.contains_key(*s))),
             "{path} describes its answer"
         );
         // Every path parameter of the template is described, and only those.
@@ -139,6 +164,16 @@ async fn the_openapi_document_is_valid_and_describes_every_route() -> anyhow::Re
         let described: BTreeSet<&str> = described.iter().map(String::as_str).collect();
         assert_eq!(in_template, described, "{path}: path parameters");
     }
+
+    let expected_methods: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .flat_map(|(path, methods)| {
+            methods
+                .iter()
+                .map(|m| ((*path).to_owned(), (*m).to_owned()))
+        })
+        .collect();
+    assert_eq!(methods, expected_methods);
 
     // The filters of the exports are described as query parameters.
     let filters = |path: &str| -> BTreeSet<String> {
@@ -267,10 +302,68 @@ async fn the_openapi_document_is_valid_and_describes_every_route() -> anyhow::Re
         assert!(raw.pointer(pointer).is_some(), "{r} resolves");
     }
 
-    // Every documented path is served by a handler: the answer is JSON or a download,
-    // never the web map's fallback (whose 404 has no JSON body).
-    for path in &documented {
-        let response = app.get(&fill_template(path)).await?;
+    // What the participation routes take is described field by field too.
+    let body_of = |path: &str, method: &str| -> Value {
+        let content = &raw["paths"][path][method]["requestBody"]["content"];
+        let schema = content
+            .as_object()
+            .and_then(|media| media.values().next())
+            .map(|m| m["schema"].clone())
+            .unwrap_or_default();
+        match schema["$ref"].as_str().and_then(|r| r.strip_prefix('#')) {
+            Some(pointer) => raw.pointer(pointer).cloned().unwrap_or_default(),
+            None => schema,
+        }
+    };
+    for (path, fields) in [
+        (
+            "/api/reports",
+            &[
+                "action",
+                "category",
+                "longitude",
+                "latitude",
+                "observed_on",
+                "language",
+            ][..],
+        ),
+        (
+            "/api/ideas",
+            &["commune", "theme", "title", "body", "language"],
+        ),
+        (
+            "/api/calls/{id}/ideas",
+            &["title", "description", "communes", "contact_email"],
+        ),
+        ("/api/questionnaire", &["commune", "uses", "missing"]),
+        (
+            "/api/photos",
+            &["image", "longitude", "latitude", "year", "caption"],
+        ),
+        ("/api/session", &["username", "password"]),
+    ] {
+        let body = body_of(path, "post");
+        for field in fields {
+            assert!(
+                body["properties"][*field].is_object(),
+                "POST {path} describes {field}: {body}"
+            );
+        }
+    }
+
+    // Every documented operation is served by a handler: the answer is JSON or a download,
+    // never the web map's fallback (whose 404 has no JSON body) nor axum's plain-text
+    // refusals. Changes are sent without a body or a session: each is refused, as JSON.
+    for (path, method) in &methods {
+        let url = format!("{}{}", app.base, fill_template(path));
+        let response = match method.as_str() {
+            "GET" => app.client.get(&url),
+            "POST" => app.client.post(&url),
+            "DELETE" => app.client.delete(&url),
+            other => anyhow::bail!("{other} {path} is not tried here"),
+        }
+        .send()
+        .await?;
         let status = response.status();
         let media_type = response
             .headers()
@@ -280,8 +373,14 @@ async fn the_openapi_document_is_valid_and_describes_every_route() -> anyhow::Re
             .to_owned();
         assert!(
             media_type.contains("json") || media_type.starts_with("text/csv"),
-            "{path}: {status} {media_type}"
+            "{method} {path}: {status} {media_type}"
         );
+        if method != "GET" {
+            assert!(
+                status.is_client_error(),
+                "{method} {path} without a body: {status}"
+            );
+        }
         if status == 404 {
             let body: Value = response.json().await?;
             assert!(body["error"].is_string(), "{path}: {body}");

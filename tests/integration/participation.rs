@@ -777,7 +777,7 @@ async fn reject_and_merge_are_public_and_audited() -> anyhow::Result<()> {
     assert_eq!(ideas.as_array().map(Vec::len), Some(1));
     assert_eq!(ideas[0]["supports"], 2);
     let status: Value = app
-        .get(&format!("/api/moderation/queue?status=rejected"))
+        .get("/api/moderation/queue?status=rejected")
         .await?
         .json()
         .await?;

@@ -44,6 +44,7 @@ struct SessionInfo {
 #[utoipa::path(
     post,
     path = "/api/session",
+    operation_id = "login",
     tag = "participation",
     request_body = Login,
     responses(
@@ -113,6 +114,7 @@ async fn login(
 #[utoipa::path(
     get,
     path = "/api/session",
+    operation_id = "current_session",
     tag = "participation",
     responses(
         (status = 200, description = "The session's account", body = SessionInfo),
@@ -131,6 +133,7 @@ async fn current(account: Account) -> Json<SessionInfo> {
 #[utoipa::path(
     delete,
     path = "/api/session",
+    operation_id = "logout",
     tag = "participation",
     responses(
         (status = 204, description = "Logged out"),

@@ -4,8 +4,8 @@
 //! under review → selected or not selected), and a reviewed idea becomes public so
 //! people can support it. Every partner action is written to the audit log.
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 use super::auth::{Account, Partner};
 use super::client::ClientAddress;
 use super::contributions::{self, Created, Kind};
-use super::input::{self, JsonBody, Language, Lines};
+use super::input::{self, IdPath, JsonBody, Language, Lines};
 use super::rate_limit::{self, Bucket};
 use super::themes;
 use crate::error::ErrorBody;
@@ -102,13 +102,6 @@ pub(super) async fn audit(
         .execute(conn)
         .await?;
     Ok(())
-}
-
-/// A path id that is not a number is the client's mistake (400), answered as JSON like
-/// every other error.
-fn path_id(path: Result<Path<i64>, PathRejection>) -> Result<i64, ApiError> {
-    path.map(|Path(id)| id)
-        .map_err(|e| ApiError::BadRequest(e.body_text()))
 }
 
 /// A call for projects.
@@ -329,10 +322,10 @@ struct NewProjectIdea {
 async fn submit(
     State(state): State<AppState>,
     client: ClientAddress,
-    path: Result<Path<i64>, PathRejection>,
+    IdPath(path_id): IdPath,
     JsonBody(idea): JsonBody<NewProjectIdea>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let call_id = path_id(path)?;
+    let call_id = path_id;
     input::honeypot(idea.website.as_deref())?;
     let title = input::required_text("title", &idea.title, 120, Lines::One)?;
     let description = input::required_text("description", &idea.description, 2000, Lines::Many)?;
@@ -618,10 +611,10 @@ struct Reviewed {
 async fn review(
     State(state): State<AppState>,
     Partner(partner): Partner,
-    path: Result<Path<i64>, PathRejection>,
+    IdPath(path_id): IdPath,
     JsonBody(change): JsonBody<ReviewChange>,
 ) -> Result<Json<Reviewed>, ApiError> {
-    let id = path_id(path)?;
+    let id = path_id;
     let next = ReviewStage::from(change.status);
     let mut tx = state.pool.begin().await?;
     let locked: Option<(String, String)> =

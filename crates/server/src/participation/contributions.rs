@@ -101,6 +101,7 @@ struct Withdrawal {
 #[utoipa::path(
     get,
     path = "/api/withdraw/{token}",
+    operation_id = "withdrawal_status",
     tag = "participation",
     params(("token" = String, Path, description = "The secret the contribution's answer gave")),
     responses(
@@ -130,6 +131,7 @@ fn unknown_secret() -> ApiError {
 #[utoipa::path(
     delete,
     path = "/api/withdraw/{token}",
+    operation_id = "withdraw",
     tag = "participation",
     params(("token" = String, Path, description = "The secret the contribution's answer gave")),
     responses(

@@ -45,6 +45,7 @@ struct NewIdea {
 #[utoipa::path(
     post,
     path = "/api/ideas",
+    operation_id = "drop_idea",
     tag = "participation",
     request_body = NewIdea,
     responses(
@@ -123,6 +124,7 @@ struct Idea {
 #[utoipa::path(
     get,
     path = "/api/ideas",
+    operation_id = "accepted_ideas",
     tag = "participation",
     params(IdeasQuery),
     responses(

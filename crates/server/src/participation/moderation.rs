@@ -142,6 +142,7 @@ enum Detail {
 #[utoipa::path(
     get,
     path = "/api/moderation/queue",
+    operation_id = "moderation_queue",
     tag = "moderation",
     params(QueueQuery),
     responses(
@@ -236,6 +237,7 @@ async fn record(
 #[utoipa::path(
     post,
     path = "/api/moderation/contributions/{id}/accept",
+    operation_id = "accept_contribution",
     tag = "moderation",
     params(("id" = i64, Path, description = "The contribution's id")),
     responses(
@@ -355,6 +357,7 @@ struct Rejection {
 #[utoipa::path(
     post,
     path = "/api/moderation/contributions/{id}/reject",
+    operation_id = "reject_contribution",
     tag = "moderation",
     params(("id" = i64, Path, description = "The contribution's id")),
     request_body = Rejection,
@@ -405,6 +408,7 @@ struct Merge {
 #[utoipa::path(
     post,
     path = "/api/moderation/contributions/{id}/merge",
+    operation_id = "merge_contribution",
     tag = "moderation",
     params(("id" = i64, Path, description = "The duplicate's id")),
     request_body = Merge,
@@ -501,6 +505,7 @@ struct AuditEntry {
 #[utoipa::path(
     get,
     path = "/api/moderation/audit",
+    operation_id = "audit_log",
     tag = "moderation",
     params(AuditQuery),
     responses(

@@ -11,8 +11,7 @@
 use std::io::Cursor;
 
 use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
-use axum::extract::rejection::PathRejection;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Multipart, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -30,7 +29,7 @@ use super::auth::Moderator;
 use super::calls::today;
 use super::client::ClientAddress;
 use super::contributions::{self, Created, Kind};
-use super::input::{self, Language, Lines};
+use super::input::{self, IdPath, Language, Lines};
 use super::rate_limit::{self, Bucket};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -452,9 +451,8 @@ async fn accepted(State(state): State<AppState>) -> Result<Json<Vec<Photo>>, Api
 async fn image(
     State(state): State<AppState>,
     mut parts: Parts,
-    path: Result<Path<i64>, PathRejection>,
+    IdPath(id): IdPath,
 ) -> Result<Response, ApiError> {
-    let Path(id) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let found: Option<(Vec<u8>, String)> = sqlx::query_as(include_str!("sql/photo_image.sql"))
         .bind(id)
         .fetch_optional(&state.pool)

@@ -77,6 +77,7 @@ struct NewReport {
 #[utoipa::path(
     post,
     path = "/api/reports",
+    operation_id = "report_service",
     tag = "participation",
     request_body = NewReport,
     responses(
@@ -228,6 +229,7 @@ struct Nearby {
 #[utoipa::path(
     get,
     path = "/api/reports/nearby",
+    operation_id = "services_nearby",
     tag = "participation",
     params(NearbyQuery),
     responses(
@@ -280,6 +282,7 @@ struct Decided {
 #[utoipa::path(
     get,
     path = "/api/reports",
+    operation_id = "decided_reports",
     tag = "participation",
     responses((status = 200, description = "Accepted and rejected reports", body = Vec<Decided>))
 )]

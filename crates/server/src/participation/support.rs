@@ -36,6 +36,7 @@ struct Supports {
 #[utoipa::path(
     post,
     path = "/api/ideas/{id}/support",
+    operation_id = "support_idea",
     tag = "participation",
     params(("id" = i64, Path, description = "The idea's id")),
     responses(
@@ -58,6 +59,7 @@ async fn support_idea(
 #[utoipa::path(
     post,
     path = "/api/project-ideas/{id}/support",
+    operation_id = "support_project_idea",
     tag = "participation",
     params(("id" = i64, Path, description = "The project idea's id")),
     responses(

@@ -26,6 +26,7 @@ struct Theme {
 #[utoipa::path(
     get,
     path = "/api/participation/themes",
+    operation_id = "participation_themes",
     tag = "participation",
     responses(
         (status = 200, description = "The themes, in their order", body = Vec<Theme>),
