@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 
 use super::client::ClientAddress;
 use super::contributions::{self, Created, Kind};
-use super::input::{self, JsonBody, Language, Lines};
+use super::input::{self, ContributionRefusals, JsonBody, Language, Lines};
 use super::rate_limit::{self, Bucket};
 use super::themes;
 use crate::error::ErrorBody;
@@ -50,11 +50,7 @@ struct NewIdea {
     request_body = NewIdea,
     responses(
         (status = 201, description = "Received; pending moderation", body = Created),
-        (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 403, description = "Sent from another site", body = ErrorBody),
-        (status = 413, description = "The body is too large", body = ErrorBody),
-        (status = 422, description = "A field is refused; the answer names it", body = ErrorBody),
-        (status = 429, description = "Too many contributions from this address", body = ErrorBody),
+        ContributionRefusals,
     )
 )]
 async fn create(

@@ -307,3 +307,20 @@ mod tests {
         assert!(honeypot(Some("http://spam.example")).is_err());
     }
 }
+
+/// The refusals every citizen's contribution can meet, described once for the API
+/// document (the answers themselves are [`ApiError`]s).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // described, never built
+pub enum ContributionRefusals {
+    #[response(status = 400, description = "The body is not JSON")]
+    NotJson(crate::error::ErrorBody),
+    #[response(status = 403, description = "Sent from another site")]
+    OtherSite(crate::error::ErrorBody),
+    #[response(status = 413, description = "The body is too large")]
+    TooLarge(crate::error::ErrorBody),
+    #[response(status = 422, description = "A field is refused; the answer names it")]
+    Invalid(crate::error::ErrorBody),
+    #[response(status = 429, description = "Too many contributions from this address")]
+    TooMany(crate::error::ErrorBody),
+}

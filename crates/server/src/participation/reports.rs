@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 
 use super::client::ClientAddress;
 use super::contributions::{self, Created, Kind};
-use super::input::{self, JsonBody, Language, Lines};
+use super::input::{self, ContributionRefusals, JsonBody, Language, Lines};
 use super::rate_limit::{self, Bucket};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
@@ -82,11 +82,7 @@ struct NewReport {
     request_body = NewReport,
     responses(
         (status = 201, description = "Received; pending moderation", body = Created),
-        (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 403, description = "Sent from another site", body = ErrorBody),
-        (status = 413, description = "The body is too large", body = ErrorBody),
-        (status = 422, description = "A field is refused; the answer names it", body = ErrorBody),
-        (status = 429, description = "Too many contributions from this address", body = ErrorBody),
+        ContributionRefusals,
     )
 )]
 async fn create(

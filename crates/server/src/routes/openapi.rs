@@ -35,7 +35,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         (name = "exports", description = "Streamed GeoJSON (RFC 7946) and CSV (UTF-8) downloads with the map's filters"),
         (name = "ogc", description = "OGC API – Features, Part 1: Core and GeoJSON"),
         (name = "participation", description = "Citizens' contributions: service reports, ideas, project ideas, photos, the needs questionnaire, support, withdrawal; and the login of moderators and partners"),
-        (name = "moderation", description = "The moderators' queue, decisions and audit log, and the partners' calls for projects and discovery days"),
+        (name = "moderation", description = "The moderators' queue, decisions and audit log"),
+        (name = "partners", description = "Calls for projects, discovery days and the review of project ideas, by partners (and moderators)"),
         (name = "api", description = "This document"),
     )
 )]
