@@ -4,6 +4,7 @@ mod bad_input;
 mod communes;
 mod embedded;
 mod exports;
+mod faults;
 mod indicators;
 mod ingest;
 mod ogc;

@@ -140,6 +140,10 @@ impl TestApp {
     ) -> anyhow::Result<TestApp> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
+        // The server's own connections, with the server's settings (statement timeout,
+        // client checks), as `observatory serve` opens them.
+        let options = observatory_core::database::server_options((*pool.connect_options()).clone());
+        let pool = observatory_core::database::connect(options, 8).await?;
         let tiles = observatory_server::TileService::start(pool.clone(), tile_cache_mb).await?;
         let state = observatory_server::AppState::new(pool, tiles, std::sync::Arc::new(settings));
         tokio::spawn(observatory_server::serve(

@@ -125,6 +125,10 @@ impl From<sqlx::Error> for ApiError {
                         .code()
                         .is_some_and(|c| c.starts_with("57") || c.starts_with("08")) =>
                     {
+                        // 57014 is a statement cut by its timeout: the connection lives.
+                        if db.code().as_deref() != Some("57014") {
+                            observatory_core::database::connection_lost();
+                        }
                         ApiError::Unavailable(e)
                     }
                     _ => ApiError::Internal(format!("database error: {e}")),
@@ -132,10 +136,12 @@ impl From<sqlx::Error> for ApiError {
             }
             sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
-            | sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
             | sqlx::Error::WorkerCrashed
-            | sqlx::Error::Protocol(_) => ApiError::Unavailable(e),
+            | sqlx::Error::Protocol(_) => {
+                observatory_core::database::connection_lost();
+                ApiError::Unavailable(e)
+            }
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => ApiError::Unavailable(e),
             _ => ApiError::Internal(format!("database error: {e}")),
         }
     }

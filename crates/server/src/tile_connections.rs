@@ -11,7 +11,7 @@ use deadpool::managed::{self, Metrics, Object, Pool, PoolError, QueueMode, Recyc
 use deadpool::Runtime;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgRow};
 use sqlx::query::Query;
-use sqlx::{ConnectOptions, PgConnection, Postgres};
+use sqlx::{ConnectOptions, Connection, PgConnection, Postgres};
 
 /// Opens connections with the server pool's options.
 struct Connector {
@@ -26,7 +26,12 @@ impl managed::Manager for Connector {
         self.options.connect().await
     }
 
-    async fn recycle(&self, _: &mut PgConnection, _: &Metrics) -> RecycleResult<sqlx::Error> {
+    /// Given back as it is, but tested first while connections are being found dead
+    /// (the database restarted): each dead one is then replaced before a tile uses it.
+    async fn recycle(&self, conn: &mut PgConnection, _: &Metrics) -> RecycleResult<sqlx::Error> {
+        if observatory_core::database::lost_lately() {
+            conn.ping().await?;
+        }
         Ok(())
     }
 }
@@ -63,7 +68,10 @@ impl TileConnections {
             other => sqlx::Error::Protocol(format!("tile connections: {other}")),
         })?;
         let rows = query.fetch_all(&mut *connection).await;
-        if rows.is_err() {
+        if let Err(e) = &rows {
+            if matches!(e, sqlx::Error::Io(_) | sqlx::Error::Protocol(_)) {
+                observatory_core::database::connection_lost();
+            }
             drop(Object::take(connection));
         }
         rows

@@ -3,10 +3,11 @@
 
 mod embedded;
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::PgPool;
+use sqlx::{Connection, PgPool};
 
 pub use embedded::{EmbeddedCluster, EmbeddedError, RunningCluster};
 
@@ -47,14 +48,69 @@ pub async fn connect(
     let target = describe(&options);
     PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(10))
-        // No round trip to test a connection before each use: it doubled the trips of
-        // every tile built (one request, one query). A connection that died while idle
-        // fails the one query it is given and is then dropped from the pool.
+        // While the database is down, a request waits this long for a connection before
+        // it is answered 503: long enough for a busy pool, short enough to say so soon.
+        .acquire_timeout(Duration::from_secs(3))
+        // No round trip to test every connection before each use: it doubled the trips of
+        // every tile built (one request, one query). Only a connection idle for a while,
+        // or any while a connection was lately found dead (the database restarted: every
+        // pooled connection is), is tested first; a dead one is dropped and another taken,
+        // so a restart costs at most the request that found it.
         .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for < IDLE_BEFORE_TEST && !lost_lately() {
+                    return Ok(true);
+                }
+                Ok(conn.ping().await.is_ok())
+            })
+        })
         .connect_with(options)
         .await
         .map_err(|source| DatabaseError::Connect { target, source })
+}
+
+/// A connection idle this long is tested before use.
+const IDLE_BEFORE_TEST: Duration = Duration::from_secs(5);
+
+/// For how long after a connection was found dead every connection is tested before use.
+const TEST_AFTER_LOSS: Duration = Duration::from_secs(30);
+
+/// When a connection was last found dead, in milliseconds since 1970 (0: never).
+static LOST_AT_MS: AtomicU64 = AtomicU64::new(0);
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Says that a connection was found dead (its socket closed, the server shutting
+/// down): for a while, every pooled connection is tested before it is handed out.
+pub fn connection_lost() {
+    LOST_AT_MS.store(now_ms(), Ordering::Relaxed);
+}
+
+/// Whether a connection was found dead lately.
+pub fn lost_lately() -> bool {
+    let lost = LOST_AT_MS.load(Ordering::Relaxed);
+    lost != 0 && now_ms().saturating_sub(lost) < TEST_AFTER_LOSS.as_millis() as u64
+}
+
+/// How long the server lets a statement run. The exports, which stream whole layers to
+/// clients of any speed, set their own, longer bound ([`EXPORT_STATEMENT_TIMEOUT`]).
+pub const STATEMENT_TIMEOUT: &str = "30s";
+pub const EXPORT_STATEMENT_TIMEOUT: &str = "15min";
+
+/// The server's connections: every statement bounded in time, no transaction left idle,
+/// and a backend that checks every two seconds whether its client is still there, so
+/// that a query whose client went away stops even before it sends a row.
+pub fn server_options(options: PgConnectOptions) -> PgConnectOptions {
+    options.options([
+        ("statement_timeout", STATEMENT_TIMEOUT),
+        ("idle_in_transaction_session_timeout", "60s"),
+        ("client_connection_check_interval", "2s"),
+    ])
 }
 
 /// Where a connection goes, for logs: host or socket, port and database, never the password.

@@ -545,6 +545,15 @@ impl RecordOf<CommuneRow> for CsvWriter {
 
 type Chunk = Result<Bytes, std::io::Error>;
 
+/// How a streamed export ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pumped {
+    Done,
+    /// The client went away: its query must stop too.
+    ClientGone,
+    Failed,
+}
+
 /// Writes the rows into chunks and sends them; returns when the rows end, the client
 /// goes away, or the query fails. A failure after the first byte cannot change the
 /// status any more: the body ends with an error, so the client sees a broken download
@@ -554,14 +563,14 @@ async fn pump<T>(
     mut writer: impl Writer<T>,
     mut tx: mpsc::Sender<Chunk>,
     what: &'static str,
-) {
+) -> Pumped {
     let fail = |e: &dyn std::fmt::Display| {
         tracing::error!(error = %e, export = what, "export failed");
         std::io::Error::other(format!("the {what} export failed"))
     };
     if let Err(e) = writer.head() {
         let _ = tx.send(Err(fail(&e))).await;
-        return;
+        return Pumped::Failed;
     }
     while let Some(row) = rows.next().await {
         let written = match row {
@@ -570,13 +579,16 @@ async fn pump<T>(
         };
         if let Err(e) = written {
             let _ = tx.send(Err(e)).await;
-            return;
+            return Pumped::Failed;
         }
         if writer.buffered() >= CHUNK_BYTES {
             let chunk = writer.take().map(Bytes::from).map_err(|e| fail(&e));
             let failed = chunk.is_err();
-            if tx.send(chunk).await.is_err() || failed {
-                return; // the client went away, or the chunk failed: stop reading rows
+            if tx.send(chunk).await.is_err() {
+                return Pumped::ClientGone;
+            }
+            if failed {
+                return Pumped::Failed;
             }
         }
     }
@@ -585,11 +597,14 @@ async fn pump<T>(
         .and_then(|()| writer.take())
         .map(Bytes::from)
         .map_err(|e| fail(&e));
-    let _ = tx.send(last).await;
+    match tx.send(last).await {
+        Ok(()) => Pumped::Done,
+        Err(_) => Pumped::ClientGone,
+    }
 }
 
 fn services_rows<'a>(
-    pool: &'a PgPool,
+    db: &'a mut sqlx::PgConnection,
     selection: &Selection,
 ) -> BoxStream<'a, Result<ServiceRow, sqlx::Error>> {
     sqlx::query_as::<_, ServiceRow>(include_str!("../sql/export_services.sql"))
@@ -601,11 +616,11 @@ fn services_rows<'a>(
         .bind(selection.category.as_ref().map(|c| c.as_str().to_owned()))
         .bind(selection.country())
         .bind(selection.commune_code())
-        .fetch(pool)
+        .fetch(db)
 }
 
 fn communes_rows<'a>(
-    pool: &'a PgPool,
+    db: &'a mut sqlx::PgConnection,
     selection: &Selection,
 ) -> BoxStream<'a, Result<CommuneRow, sqlx::Error>> {
     sqlx::query_as::<_, CommuneRow>(include_str!("../sql/export_communes.sql"))
@@ -615,31 +630,96 @@ fn communes_rows<'a>(
         .bind(selection.bbox_part(|b| b.max_lat))
         .bind(selection.country())
         .bind(selection.commune_code())
-        .fetch(pool)
+        .fetch(db)
 }
 
-fn stream_services(pool: PgPool, selection: Selection, format: Format) -> Body {
+/// Streams an export to a client on a connection of its own, in a read-only transaction
+/// with the exports' longer statement timeout. When the client goes away, the connection
+/// is closed rather than given back: the backend then stops at once (it checks its
+/// client, `client_connection_check_interval`), where a connection given back would let
+/// the query run on until its rows were all sent and thrown away.
+fn stream(pool: PgPool, selection: Selection, format: Format, layer: Layer) -> Body {
     let (tx, rx) = mpsc::channel::<Chunk>(CHANNEL_DEPTH);
     tokio::spawn(async move {
-        let rows = services_rows(&pool, &selection);
-        match format {
-            Format::GeoJson => pump(rows, GeoJsonWriter::new(), tx, "services").await,
-            Format::Csv => pump(rows, CsvWriter::new(&SERVICE_COLUMNS), tx, "services").await,
+        let mut conn = match export_connection(&pool).await {
+            Ok(conn) => conn,
+            Err(e) => {
+                tracing::error!(error = %e, "no connection for an export");
+                let mut tx = tx;
+                let _ = tx
+                    .send(Err(std::io::Error::other("the export could not start")))
+                    .await;
+                return;
+            }
+        };
+        let pumped = match (layer, format) {
+            (Layer::Services, Format::GeoJson) => {
+                pump(
+                    services_rows(&mut *conn, &selection),
+                    GeoJsonWriter::new(),
+                    tx,
+                    "services",
+                )
+                .await
+            }
+            (Layer::Services, Format::Csv) => {
+                let writer = CsvWriter::new(&SERVICE_COLUMNS);
+                pump(
+                    services_rows(&mut *conn, &selection),
+                    writer,
+                    tx,
+                    "services",
+                )
+                .await
+            }
+            (Layer::Communes, Format::GeoJson) => {
+                pump(
+                    communes_rows(&mut *conn, &selection),
+                    GeoJsonWriter::new(),
+                    tx,
+                    "communes",
+                )
+                .await
+            }
+            (Layer::Communes, Format::Csv) => {
+                let writer = CsvWriter::new(&COMMUNE_COLUMNS);
+                pump(
+                    communes_rows(&mut *conn, &selection),
+                    writer,
+                    tx,
+                    "communes",
+                )
+                .await
+            }
+        };
+        match pumped {
+            Pumped::Done => {
+                let ended =
+                    sqlx::Executor::execute(&mut *conn, include_str!("../sql/export_end.sql"))
+                        .await;
+                if let Err(e) = ended {
+                    tracing::warn!(error = %e, "ending an export's transaction");
+                }
+            }
+            Pumped::ClientGone | Pumped::Failed => {
+                tracing::info!(outcome = ?pumped, "export stopped; its connection is closed");
+                drop(conn.detach());
+            }
         }
     });
     Body::from_stream(rx)
 }
 
-fn stream_communes(pool: PgPool, selection: Selection, format: Format) -> Body {
-    let (tx, rx) = mpsc::channel::<Chunk>(CHANNEL_DEPTH);
-    tokio::spawn(async move {
-        let rows = communes_rows(&pool, &selection);
-        match format {
-            Format::GeoJson => pump(rows, GeoJsonWriter::new(), tx, "communes").await,
-            Format::Csv => pump(rows, CsvWriter::new(&COMMUNE_COLUMNS), tx, "communes").await,
-        }
-    });
-    Body::from_stream(rx)
+/// A connection in a read-only transaction whose statements may run as long as an
+/// export takes.
+async fn export_connection(
+    pool: &PgPool,
+) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>, sqlx::Error> {
+    use sqlx::Executor;
+    let mut conn = pool.acquire().await?;
+    conn.execute(sqlx::raw_sql(include_str!("../sql/export_begin.sql")))
+        .await?;
+    Ok(conn)
 }
 
 async fn services_export(
@@ -653,7 +733,7 @@ async fn services_export(
     Ok(download(
         format,
         &name,
-        stream_services(state.pool, selection, format),
+        stream(state.pool, selection, format, Layer::Services),
     ))
 }
 
@@ -668,7 +748,7 @@ async fn communes_export(
     Ok(download(
         format,
         &name,
-        stream_communes(state.pool, selection, format),
+        stream(state.pool, selection, format, Layer::Communes),
     ))
 }
 
@@ -746,10 +826,11 @@ pub async fn write_export(
     }
     .map_err(|e| ExportError::Filter(e.to_string()))?;
     selection.check(pool).await?;
+    let mut conn = pool.acquire().await?;
     match (layer, format) {
         (Layer::Services, Format::GeoJson) => {
             drain(
-                services_rows(pool, &selection),
+                services_rows(&mut conn, &selection),
                 GeoJsonWriter::new(),
                 out,
                 &mut progress,
@@ -758,11 +839,17 @@ pub async fn write_export(
         }
         (Layer::Services, Format::Csv) => {
             let writer = CsvWriter::new(&SERVICE_COLUMNS);
-            drain(services_rows(pool, &selection), writer, out, &mut progress).await
+            drain(
+                services_rows(&mut conn, &selection),
+                writer,
+                out,
+                &mut progress,
+            )
+            .await
         }
         (Layer::Communes, Format::GeoJson) => {
             drain(
-                communes_rows(pool, &selection),
+                communes_rows(&mut conn, &selection),
                 GeoJsonWriter::new(),
                 out,
                 &mut progress,
@@ -771,7 +858,13 @@ pub async fn write_export(
         }
         (Layer::Communes, Format::Csv) => {
             let writer = CsvWriter::new(&COMMUNE_COLUMNS);
-            drain(communes_rows(pool, &selection), writer, out, &mut progress).await
+            drain(
+                communes_rows(&mut conn, &selection),
+                writer,
+                out,
+                &mut progress,
+            )
+            .await
         }
     }
 }

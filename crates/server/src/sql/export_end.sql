@@ -1,0 +1,2 @@
+-- The end of an export's transaction (export_begin.sql).
+COMMIT
