@@ -45,6 +45,9 @@ pub enum ApiError {
     /// 503: the database did not answer (down, restarting, every connection busy).
     #[error("database unavailable")]
     Unavailable(sqlx::Error),
+    /// 503: the answer was not begun within the request's time limit.
+    #[error("no answer within {seconds} s; try again later, or ask for less (a smaller bbox, a lower limit)")]
+    TimedOut { seconds: u64 },
     /// 500: a defect of the server or of the data it read, logged in full.
     #[error("{0}")]
     Internal(String),
@@ -77,7 +80,7 @@ impl ApiError {
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::TimedOut { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -179,6 +182,9 @@ impl IntoResponse for ApiError {
         match &self {
             ApiError::Unavailable(e) => tracing::error!(error = %e, "database unavailable"),
             ApiError::Internal(e) => tracing::error!(error = %e, "internal error"),
+            ApiError::TimedOut { seconds } => {
+                tracing::warn!(seconds, "a request was not answered in time")
+            }
             _ => {}
         }
         let (error, field) = match &self {
@@ -199,7 +205,7 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(ErrorBody { error, field })).into_response();
         let retry_after = match &self {
             ApiError::TooManyRequests { retry_after_s } => Some(*retry_after_s),
-            ApiError::Unavailable(_) => Some(5),
+            ApiError::Unavailable(_) | ApiError::TimedOut { .. } => Some(5),
             _ => None,
         };
         if let Some(seconds) = retry_after {

@@ -42,6 +42,8 @@ pub struct Settings {
     /// reverse proxy in front) rather than from the connection.
     pub behind_proxy: bool,
     pub limits: RateLimits,
+    /// Header size and time limits of connections and requests.
+    pub http: crate::hardening::HttpLimits,
 }
 
 impl Settings {
@@ -53,6 +55,7 @@ impl Settings {
             session_lifetime: Duration::from_secs(12 * 3600),
             behind_proxy: false,
             limits: RateLimits::default(),
+            http: crate::hardening::HttpLimits::default(),
         }
     }
 }

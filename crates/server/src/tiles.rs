@@ -169,9 +169,9 @@ impl TileCoord {
         let bad = |what: &str, v: &str| {
             ApiError::BadRequest(format!("tile {what} {v:?} is not a whole number"))
         };
-        let z: u8 = z.parse().map_err(|_| bad("zoom", z))?;
-        let x: u32 = x.parse().map_err(|_| bad("column", x))?;
-        let y: u32 = y.parse().map_err(|_| bad("row", y))?;
+        let z: u8 = z.parse().map_err(|_| bad("zoom z", z))?;
+        let x: u32 = x.parse().map_err(|_| bad("column x", x))?;
+        let y: u32 = y.parse().map_err(|_| bad("row y", y))?;
         if z > MAX_SERVED_ZOOM {
             return Err(ApiError::BadRequest(format!(
                 "zoom {z} is beyond the maximum {MAX_SERVED_ZOOM}"
@@ -572,5 +572,31 @@ async fn follow_versions(shared: Weak<Shared>, pool: PgPool) {
             }
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Any z/x/y: a tile that exists, or a 400 (404 without `.mvt`) naming the part.
+        #[test]
+        fn tile_addresses(
+            z in prop_oneof![".*", "-?[0-9]{1,25}"],
+            x in prop_oneof![".*", "-?[0-9]{1,25}"],
+            y in prop_oneof![".*", "-?[0-9]{1,25}"],
+        ) {
+            match TileCoord::parse(&z, &x, &format!("{y}.mvt")) {
+                Ok(t) => prop_assert!(t.z <= MAX_SERVED_ZOOM && u64::from(t.x) < 1 << t.z && u64::from(t.y) < 1 << t.z),
+                Err(e) => {
+                    let text = e.to_string();
+                    prop_assert!(matches!(e, ApiError::BadRequest(_)), "{}", text);
+                    prop_assert!(["zoom", "column x", "row y", "tile"].iter().any(|p| text.contains(p)), "{}", text);
+                }
+            }
+        }
     }
 }

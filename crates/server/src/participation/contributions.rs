@@ -1,7 +1,7 @@
 //! What every contribution shares: its row (kind, moderation, language, private contact,
 //! withdrawal secret), the answer to its writer, and withdrawal through the secret link.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -13,6 +13,7 @@ use utoipa_axum::routes;
 use super::auth::{new_token, token_hash};
 use super::input::Language;
 use crate::error::ErrorBody;
+use crate::params::Path;
 use crate::{ApiError, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {

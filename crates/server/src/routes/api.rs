@@ -1,6 +1,6 @@
 //! The JSON API's indicators: definitions and values per commune.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::Json;
 use observatory_core::{ServiceCategory, Year};
 use serde::{Deserialize, Serialize};
@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 use super::sql_json::{decode_error, json_optional_number};
 use super::translations::Translations;
 use crate::error::ErrorBody;
+use crate::params::{Path, Query};
 use crate::{ApiError, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -157,6 +158,13 @@ async fn indicator_values(
     Path(id): Path<String>,
     Query(query): Query<ValuesQuery>,
 ) -> Result<Json<IndicatorValues>, ApiError> {
+    // Ids are short snake_case words: anything else is known not to exist (and a NUL
+    // would not even reach the database as text).
+    if id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(ApiError::NotFound(
+            "no such indicator; indicator ids are words such as nearest_service_m, see /api/indicators".to_owned(),
+        ));
+    }
     let per_category: Option<bool> =
         sqlx::query_scalar(include_str!("../sql/api_indicator_meta.sql"))
             .bind(&id)
@@ -166,7 +174,7 @@ async fn indicator_values(
         .ok_or_else(|| ApiError::NotFound(format!("no indicator {id:?}; see /api/indicators")))?;
     let category = match (per_category, query.category) {
         (true, Some(c)) => ServiceCategory::parse(&c)
-            .map_err(|e| ApiError::BadRequest(format!("category: {e}")))?
+            .map_err(|e| ApiError::BadRequest(format!("query parameter category: {e}")))?
             .to_string(),
         (true, None) => {
             return Err(ApiError::BadRequest(format!(
@@ -175,7 +183,7 @@ async fn indicator_values(
         }
         (false, Some(_)) => {
             return Err(ApiError::BadRequest(format!(
-                "indicator {id} has no categories"
+                "query parameter category: indicator {id} has no categories; leave category out"
             )))
         }
         (false, None) => String::new(),
@@ -184,7 +192,7 @@ async fn indicator_values(
         None | Some("") | Some("latest") => 0,
         Some(text) => i32::from(
             text.parse::<Year>()
-                .map_err(|e| ApiError::BadRequest(format!("year: {e}")))?,
+                .map_err(|e| ApiError::BadRequest(format!("query parameter year: {e}")))?,
         ),
     };
     let sqlx::types::Json(values): sqlx::types::Json<IndicatorValues> =

@@ -1,6 +1,6 @@
 //! Communes for the web atlas: search by name, label points, and a commune's profile.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::Json;
 use chrono::NaiveDate;
 use observatory_core::CommuneId;
@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 
 use super::sql_json::{decode_error, json_number, json_numbers, json_optional_number};
 use crate::error::ErrorBody;
+use crate::params::{Path, Query};
 use crate::{ApiError, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -116,6 +117,12 @@ async fn search(
         return Err(ApiError::BadRequest(format!(
             "query parameter q: longer than {MAX_QUERY_CHARS} characters; give part of a commune's name"
         )));
+    }
+    if q.chars().any(char::is_control) {
+        return Err(ApiError::BadRequest(
+            "query parameter q: contains a control character; give part of a commune's name"
+                .to_owned(),
+        ));
     }
     // The search folds every other character away: a query of none would match all.
     if !q.chars().any(char::is_alphanumeric) {
@@ -422,5 +429,23 @@ mod tests {
             serde_json::to_string(&point).unwrap_or_default(),
             r#"{"type":"Point","coordinates":[3,50.851398]}"#
         );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Any limit: a number from 1 to 50, or a 400 that names `limit`.
+        #[test]
+        fn limit(text in prop_oneof![".*", "-?[0-9]{0,30}"]) {
+            match parse_limit(Some(&text)) {
+                Ok(n) => prop_assert!((1..=MAX_LIMIT).contains(&n)),
+                Err(e) => prop_assert!(e.to_string().starts_with("query parameter limit: "), "{}", e),
+            }
+        }
     }
 }

@@ -20,7 +20,7 @@
 use std::fmt;
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -32,6 +32,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::ErrorBody;
+use crate::params::Path;
 use crate::{ApiError, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -771,10 +772,11 @@ async fn item(
     let feature: Option<sqlx::types::Json<Value>> = match collection {
         Collection::Communes => {
             // Ids are COUNTRY-CODE: a code never travels without its country.
-            let Some((country, code)) = fid
-                .split_once('-')
-                .filter(|(country, _)| matches!(*country, "BE" | "FR"))
-            else {
+            let Some((country, code)) = fid.split_once('-').filter(|(country, code)| {
+                matches!(*country, "BE" | "FR")
+                    && code.len() <= 16
+                    && code.bytes().all(|b| b.is_ascii_alphanumeric())
+            }) else {
                 return Err(not_found());
             };
             sqlx::query_scalar(include_str!("../sql/ogc_communes_item.sql"))
@@ -1001,5 +1003,136 @@ mod tests {
             .expect_err("unknown")
             .to_string();
         assert!(message.contains("communes, services"), "{message}");
+    }
+}
+
+/// Every parser of `/items` and the exports, fed anything: never a panic, and every
+/// refusal names its parameter and shows no internal detail.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn refusal_names(parameter: &str, error: &ParamError) -> Result<(), TestCaseError> {
+        let text = error.to_string();
+        prop_assert!(
+            text.starts_with(&format!("query parameter {parameter}: ")),
+            "{}",
+            text
+        );
+        for internal in ["sqlx", "SELECT", "observatory_", "src/", "ParseFloatError"] {
+            prop_assert!(!text.contains(internal), "{}", text);
+        }
+        Ok(())
+    }
+
+    /// Texts with what a hostile client sends: digits, signs, commas, dots, NaN, slashes,
+    /// NUL and unicode.
+    fn hostile() -> impl Strategy<Value = String> {
+        prop_oneof![
+            ".*",
+            "[-+0-9.,eE/:TZ]{0,40}",
+            "(NaN|inf|-0|1e309|\\.\\.|,|/|\u{0}|é|-){0,8}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn bbox(text in hostile()) {
+            match Bbox::parse(&text) {
+                Ok(b) => prop_assert!(
+                    b.min_lon.is_finite() && b.max_lat.is_finite()
+                        && b.min_lon <= b.max_lon && b.min_lat <= b.max_lat
+                ),
+                Err(e) => refusal_names("bbox", &e)?,
+            }
+        }
+
+        #[test]
+        fn bbox_of_four_numbers(v in proptest::array::uniform4(proptest::num::f64::ANY)) {
+            let text = format!("{},{},{},{}", v[0], v[1], v[2], v[3]);
+            if let Err(e) = Bbox::parse(&text) {
+                refusal_names("bbox", &e)?;
+            }
+        }
+
+        #[test]
+        fn datetime(text in hostile()) {
+            match DayRange::parse(&text) {
+                Ok(r) => prop_assert!(r.first.is_some() || r.last.is_some()),
+                Err(e) => refusal_names("datetime", &e)?,
+            }
+        }
+
+        #[test]
+        fn limit_and_offset(text in hostile()) {
+            match Limit::parse(&text) {
+                Ok(l) => prop_assert!((1..=u64::from(MAX_LIMIT)).contains(&l.get())),
+                Err(e) => refusal_names("limit", &e)?,
+            }
+            match Offset::parse(&text) {
+                Ok(o) => prop_assert!(i64::try_from(o.get()).is_ok()),
+                Err(e) => refusal_names("offset", &e)?,
+            }
+        }
+
+        #[test]
+        fn category(text in hostile()) {
+            if let Err(e) = CategoryId::parse(&text) {
+                refusal_names("category", &e)?;
+            }
+        }
+
+        #[test]
+        fn items_query(pairs in proptest::collection::vec(
+            (prop_oneof![Just("limit"), Just("offset"), Just("bbox"), Just("datetime"), Just("category"), Just("x")], hostile()),
+            0..6,
+        )) {
+            let pairs: Vec<(String, String)> =
+                pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            match ItemsQuery::parse(Collection::Services, &pairs) {
+                // The links' query string reads back as the same selection.
+                Ok(q) => {
+                    let again: Vec<(String, String)> = q
+                        .query_string(q.offset.get())
+                        .split('&')
+                        .filter_map(|kv| kv.split_once('='))
+                        .map(|(k, v)| (k.to_owned(), percent_decode(v)))
+                        .collect();
+                    let reread = ItemsQuery::parse(Collection::Services, &again);
+                    prop_assert_eq!(reread.as_ref().map(|r| r.limit), Ok(q.limit));
+                }
+                Err(e) => {
+                    let text = e.to_string();
+                    prop_assert!(
+                        ["limit", "offset", "bbox", "datetime", "category"]
+                            .iter()
+                            .any(|p| text.starts_with(&format!("query parameter {p}: "))),
+                        "{}", text
+                    );
+                }
+            }
+        }
+    }
+
+    fn percent_decode(text: &str) -> String {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            match (bytes[i], bytes.get(i + 1..i + 3)) {
+                (b'%', Some(hex)) => {
+                    let hex = std::str::from_utf8(hex).unwrap_or("");
+                    out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
+                    i += 3;
+                }
+                (b, _) => {
+                    out.push(b);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
     }
 }

@@ -1,4 +1,4 @@
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -8,6 +8,7 @@ use headers::{ETag, HeaderMapExt, IfNoneMatch};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::params::{Path, Query};
 use crate::tiles::{Layer, TileCoord, MAX_ZOOM};
 use crate::{ApiError, AppState};
 
