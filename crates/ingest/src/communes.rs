@@ -9,7 +9,7 @@ use crate::facts::{Facts, Names};
 use crate::manifest::{Language, Manifest, Source, SourceSpec};
 use crate::population::Population;
 use crate::progress::Progress;
-use crate::read::{property, read_feature_collection, CsvTable};
+use crate::read::{property, property_text, read_feature_collection, CsvTable};
 use crate::summary::Summary;
 use crate::{IngestError, Location};
 
@@ -109,26 +109,30 @@ fn read_boundaries(
         return Ok(());
     };
     let path = &source.path;
-    let collection = read_feature_collection(path)?;
+    let features = read_feature_collection(path)?;
     let stats = summary.source(&source.id);
-    for (index, feature) in collection.features.iter().enumerate() {
+    for (index, feature) in features.iter().enumerate() {
         stats.read += 1;
         let at = |code: Option<&str>| Location::Feature {
             index,
             code: code.map(str::to_owned),
         };
-        let raw_code = property(feature, code_field).ok_or_else(|| {
-            IngestError::input(path, at(None), Some(code_field), "missing commune code")
-        })?;
+        let raw_code = property_text(feature, code_field)
+            .map_err(|e| IngestError::input(path, at(None), Some(code_field), e))?
+            .ok_or_else(|| {
+                IngestError::input(path, at(None), Some(code_field), "missing commune code")
+            })?;
         let code = CommuneCode::parse(*country, &raw_code)
             .map_err(|e| IngestError::input(path, at(None), Some(code_field), e.to_string()))?;
         if !manifest.in_area(&code) {
             stats.skipped_outside_area += 1;
             continue;
         }
-        let name = property(feature, name_field).ok_or_else(|| {
-            IngestError::input(path, at(Some(&raw_code)), Some(name_field), "missing name")
-        })?;
+        let name = property_text(feature, name_field)
+            .map_err(|e| IngestError::input(path, at(Some(&raw_code)), Some(name_field), e))?
+            .ok_or_else(|| {
+                IngestError::input(path, at(Some(&raw_code)), Some(name_field), "missing name")
+            })?;
         let geometry = polygon_geometry(feature).map_err(|message| {
             IngestError::input(path, at(Some(&raw_code)), Some("geometry"), message)
         })?;

@@ -26,6 +26,24 @@ impl fmt::Display for Location {
     }
 }
 
+/// The longest message kept whole: a value quoted from a hostile file (a 1 MiB cell, a
+/// feature's whole geometry) is cut, so that the error stays readable.
+const MESSAGE_LIMIT: usize = 1000;
+
+fn shortened(mut message: String) -> String {
+    if message.len() <= MESSAGE_LIMIT {
+        return message;
+    }
+    let total = message.len();
+    let mut cut = MESSAGE_LIMIT;
+    while !message.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    message.truncate(cut);
+    message.push_str(&format!("… ({total} bytes in all)"));
+    message
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     #[error("cannot read the manifest {path}: {message}")]
@@ -68,7 +86,7 @@ impl IngestError {
             file: file.into(),
             location,
             field: field.map(str::to_owned),
-            message: message.into(),
+            message: shortened(message.into()),
         }
     }
 

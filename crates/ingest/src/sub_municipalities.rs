@@ -6,7 +6,7 @@ use observatory_core::CommuneCode;
 use crate::communes::{polygon_geometry, Communes};
 use crate::facts::Facts;
 use crate::manifest::{Manifest, SourceSpec};
-use crate::read::{property, read_feature_collection};
+use crate::read::{property_text, read_feature_collection};
 use crate::summary::Summary;
 use crate::{IngestError, Location};
 
@@ -28,6 +28,8 @@ pub fn read_all(
     // Codes are followed through every recorded change to the commune that continues them.
     let since_always = NaiveDate::MIN;
     let mut parts = Vec::new();
+    // Each code once, across sources: code → the feature that gave it first.
+    let mut seen = std::collections::HashMap::new();
     for source in &manifest.sources {
         let SourceSpec::SubMunicipalities {
             country,
@@ -38,22 +40,24 @@ pub fn read_all(
             continue;
         };
         let path = &source.path;
-        let collection = read_feature_collection(path)?;
+        let features = read_feature_collection(path)?;
         let stats = summary.source(&source.id);
-        for (index, feature) in collection.features.iter().enumerate() {
+        for (index, feature) in features.iter().enumerate() {
             stats.read += 1;
             let at = |code: Option<&str>| Location::Feature {
                 index,
                 code: code.map(str::to_owned),
             };
-            let code = property(feature, code_field).ok_or_else(|| {
-                IngestError::input(
-                    path,
-                    at(None),
-                    Some(code_field),
-                    "missing sub-municipality code",
-                )
-            })?;
+            let code = property_text(feature, code_field)
+                .map_err(|e| IngestError::input(path, at(None), Some(code_field), e))?
+                .ok_or_else(|| {
+                    IngestError::input(
+                        path,
+                        at(None),
+                        Some(code_field),
+                        "missing sub-municipality code",
+                    )
+                })?;
             let parent = code
                 .get(..5)
                 .ok_or_else(|| {
@@ -87,12 +91,22 @@ pub fn read_all(
             if carried {
                 stats.carried_to_successor += 1;
             }
-            let name = property(feature, name_field).ok_or_else(|| {
-                IngestError::input(path, at(Some(&code)), Some(name_field), "missing name")
-            })?;
+            let name = property_text(feature, name_field)
+                .map_err(|e| IngestError::input(path, at(Some(&code)), Some(name_field), e))?
+                .ok_or_else(|| {
+                    IngestError::input(path, at(Some(&code)), Some(name_field), "missing name")
+                })?;
             let geometry = polygon_geometry(feature).map_err(|message| {
                 IngestError::input(path, at(Some(&code)), Some("geometry"), message)
             })?;
+            if let Some(first) = seen.insert(code.clone(), index) {
+                return Err(IngestError::input(
+                    path,
+                    at(Some(&code)),
+                    Some(code_field),
+                    format!("sub-municipality {code} is already given by feature {first}"),
+                ));
+            }
             parts.push(SubMunicipality {
                 code,
                 name,

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 
 use crate::manifest::{FileFormat, ServiceSpec};
@@ -51,7 +50,6 @@ impl Fields<'_> {
 pub enum RecordReader {
     Geojson {
         path: std::path::PathBuf,
-        features: Box<dyn Iterator<Item = geojson::Result<geojson::Feature>>>,
     },
     Csv {
         reader: crate::read::CsvTable,
@@ -63,15 +61,12 @@ impl RecordReader {
     pub fn open(path: &Path, spec: &ServiceSpec) -> Result<RecordReader, IngestError> {
         match spec.format {
             FileFormat::Geojson => {
-                let file = File::open(path).map_err(|e| {
+                // Opened here, so that a file that cannot be is refused before any work.
+                File::open(path).map_err(|e| {
                     IngestError::input(path, Location::File, None, format!("cannot open: {e}"))
                 })?;
-                let features =
-                    geojson::FeatureReader::from_reader(BufReader::with_capacity(1 << 20, file))
-                        .features();
                 Ok(RecordReader::Geojson {
                     path: path.to_path_buf(),
-                    features: Box::new(features),
                 })
             }
             FileFormat::Csv => {
@@ -91,21 +86,13 @@ impl RecordReader {
         mut each: impl FnMut(Location, &Fields<'_>) -> Result<(), IngestError>,
     ) -> Result<(), IngestError> {
         match self {
-            RecordReader::Geojson { path, features } => {
-                for (index, feature) in features.enumerate() {
-                    let feature = feature.map_err(|e| {
-                        IngestError::input(
-                            &path,
-                            Location::Feature { index, code: None },
-                            None,
-                            format!("malformed GeoJSON: {e}"),
-                        )
-                    })?;
+            RecordReader::Geojson { path } => {
+                crate::read::for_each_feature(&path, |index, feature| {
                     each(
                         Location::Feature { index, code: None },
                         &Fields::Feature(&feature),
-                    )?;
-                }
+                    )
+                })?;
                 Ok(())
             }
             RecordReader::Csv {
