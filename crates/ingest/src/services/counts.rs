@@ -126,9 +126,12 @@ fn read(
                     let count: u64 = value.parse().map_err(|_| {
                         row.error(&headers[*index], format!("{value:?} is not a count"))
                     })?;
-                    *counts
+                    let sum = counts
                         .entry((commune.clone(), category.clone(), *year))
-                        .or_default() += count;
+                        .or_default();
+                    *sum = sum
+                        .checked_add(count)
+                        .ok_or_else(|| row.error(&headers[*index], "the count overflows"))?;
                 }
                 Ok(())
             })?;
@@ -178,7 +181,10 @@ fn read(
                 let count: u64 = value
                     .parse()
                     .map_err(|_| row.error(count_field, format!("{value:?} is not a count")))?;
-                *counts.entry((commune, category, year)).or_default() += count;
+                let sum = counts.entry((commune, category, year)).or_default();
+                *sum = sum
+                    .checked_add(count)
+                    .ok_or_else(|| row.error(count_field, "the count overflows"))?;
                 Ok(())
             })?;
         }

@@ -50,7 +50,9 @@ pub async fn load_measures(
             let Some(text) = row.get(*col) else { continue };
             let value: f64 = text
                 .parse()
-                .map_err(|_| row.error(field, format!("{text:?} is not a number")))?;
+                .ok()
+                .filter(|v: &f64| v.is_finite())
+                .ok_or_else(|| row.error(field, format!("{text:?} is not a finite number")))?;
             ids.push(id.clone());
             measures.push((*field).to_owned());
             dates.push(on);

@@ -16,6 +16,9 @@ use crate::taxonomy::{Mapping, Taxonomy};
 use crate::{IngestError, Location};
 
 const CHUNK: usize = 1 << 20;
+/// Projected coordinates (metres, or feet) beyond this are no place on Earth: PROJ would
+/// still turn them into some longitude and latitude.
+const PROJECTED_LIMIT: f64 = 1e8;
 /// Chunks in flight between the reader and the database.
 const DEPTH: usize = 4;
 
@@ -267,11 +270,25 @@ fn stage_row(
     };
     let geographic = matches!(spec.position, PositionRule::Geometry)
         || matches!(spec.position, PositionRule::Fields { srid: 4326, .. });
-    if !x.is_finite()
-        || !y.is_finite()
-        || (geographic && (!(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y)))
-    {
-        return Outcome::Rejected(format!("coordinates ({x}, {y}) are out of range"));
+    let fields_named = match &spec.position {
+        PositionRule::Geometry => "`geometry`".to_owned(),
+        PositionRule::Fields { x, y, .. } => format!("`{x}`/`{y}`"),
+    };
+    if !x.is_finite() || !y.is_finite() {
+        return Outcome::Rejected(format!(
+            "{fields_named}: coordinates ({x}, {y}) are not finite numbers"
+        ));
+    }
+    if geographic && (!(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y)) {
+        return Outcome::Rejected(format!(
+            "{fields_named}: coordinates ({x}, {y}) are out of range"
+        ));
+    }
+    if !geographic && (x.abs() > PROJECTED_LIMIT || y.abs() > PROJECTED_LIMIT) {
+        return Outcome::Rejected(format!(
+            "{fields_named}: coordinates ({x}, {y}) lie outside any projected reference \
+             system (more than 100,000 km from its origin)"
+        ));
     }
     let seen_on = match (&spec.snapshot_field, spec.observed_on) {
         (Some(field), _) => match fields.get(field).as_deref().map(parse_date) {
