@@ -7,14 +7,18 @@ use observatory_ingest::{IngestError, IngestOptions};
 use observatory_tests::{ingest_westhoek, shared_data, westhoek_manifest, TestDb};
 use sqlx::PgPool;
 
-/// A copy of the Westhoek manifest, in a temporary folder, whose source `id` reads `file` instead.
+/// A copy of the Westhoek manifest, in a temporary folder, whose source `id` reads `file`
+/// (in that folder) instead. The folder is the data folder, with links to the real data's
+/// folders: a source's path must lie inside the data folder.
 fn manifest_with(dir: &Path, id: &str, file: &Path) -> anyhow::Result<PathBuf> {
     let text = std::fs::read_to_string(westhoek_manifest())?;
     let mut table: toml::Table = toml::from_str(&text)?;
-    let data_dir = shared_data().canonicalize()?;
+    for sub in ["boundaries", "population", "services"] {
+        std::os::unix::fs::symlink(shared_data().canonicalize()?.join(sub), dir.join(sub))?;
+    }
     table.insert(
         "data_dir".into(),
-        toml::Value::String(data_dir.display().to_string()),
+        toml::Value::String(dir.display().to_string()),
     );
     let facts_dir = westhoek_manifest()
         .parent()
@@ -36,9 +40,10 @@ fn manifest_with(dir: &Path, id: &str, file: &Path) -> anyhow::Result<PathBuf> {
         .filter_map(toml::Value::as_table_mut)
         .find(|s| s.get("id").and_then(toml::Value::as_str) == Some(id))
         .ok_or_else(|| anyhow::anyhow!("no source {id}"))?;
+    let relative = file.strip_prefix(dir).unwrap_or(file);
     source.insert(
         "path".into(),
-        toml::Value::String(file.display().to_string()),
+        toml::Value::String(relative.display().to_string()),
     );
     let path = dir.join("manifest.toml");
     std::fs::write(&path, toml::to_string(&table)?)?;

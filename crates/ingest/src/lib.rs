@@ -233,6 +233,21 @@ async fn load(
         .map_err(db("computing indicators"))?;
         summary.indicators_seconds = Some(started.elapsed().as_secs_f64());
     }
+    // A source with no record at all is a file cut short or the wrong file, not news.
+    for source in &manifest.sources {
+        if summary.get(&source.id).is_none_or(|s| s.read == 0) {
+            return Err(IngestError::input(
+                &source.path,
+                Location::File,
+                None,
+                format!(
+                    "source {:?} holds no record (only a header, or an empty collection): \
+                     nothing was written",
+                    source.id
+                ),
+            ));
+        }
+    }
     store::write_release(&mut tx, manifest, &summary).await?;
     tx.commit().await.map_err(db("committing"))?;
     progress.finish();

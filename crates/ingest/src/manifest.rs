@@ -11,6 +11,9 @@ use serde::Deserialize;
 use crate::read::{CsvFormat, Encoding};
 use crate::IngestError;
 
+/// The largest manifest read: 1 MiB (the Westhoek one is 13 KB).
+const MANIFEST_LIMIT: u64 = 1 << 20;
+
 #[derive(Debug, Clone)]
 pub struct Manifest {
     pub name: String,
@@ -284,6 +287,15 @@ impl Manifest {
             path: path.to_path_buf(),
             message,
         };
+        let size = std::fs::metadata(path)
+            .map_err(|e| fail(e.to_string()))?
+            .len();
+        if size > MANIFEST_LIMIT {
+            return Err(fail(format!(
+                "{size} bytes: a manifest is a few kilobytes of TOML (the limit is {} KiB)",
+                MANIFEST_LIMIT >> 10
+            )));
+        }
         let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
         let raw: RawManifest = toml::from_str(&text).map_err(|e| fail(e.to_string()))?;
         let base = path.parent().unwrap_or(Path::new("."));
@@ -512,6 +524,15 @@ impl Source {
                 })
             }
         };
+        if !inside(Path::new(&raw.path)) {
+            return Err(format!(
+                "source {id:?}: the path {:?} leads outside the data folder {}: give a path \
+                 relative to it, without `..` above it (a symbolic link inside the folder may \
+                 point elsewhere)",
+                raw.path,
+                data_dir.display()
+            ));
+        }
         let path = data_dir.join(&raw.path);
         if !path.is_file() {
             return Err(format!(
@@ -529,5 +550,39 @@ impl Source {
             reference_date: raw.reference_date,
             spec,
         })
+    }
+}
+
+/// Whether a relative path stays inside the folder it is relative to, read as written (no
+/// root, no `..` above the folder).
+fn inside(path: &Path) -> bool {
+    let mut depth: usize = 0;
+    for component in path.components() {
+        match component {
+            std::path::Component::Normal(_) => depth += 1,
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            std::path::Component::RootDir | std::path::Component::Prefix(_) => return false,
+        }
+    }
+    depth > 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inside;
+    use std::path::Path;
+
+    #[test]
+    fn source_paths_stay_inside_the_data_folder() {
+        for good in ["a.csv", "services/a.geojson", "./a.csv", "x/../a.csv"] {
+            assert!(inside(Path::new(good)), "{good}");
+        }
+        for bad in ["/etc/passwd", "../a.csv", "x/../../a.csv", "", ".", "x/.."] {
+            assert!(!inside(Path::new(bad)), "{bad}");
+        }
     }
 }
