@@ -5,6 +5,7 @@ mod communes;
 mod embedded;
 mod exports;
 mod faults;
+mod hostile_files;
 mod hostile_http;
 mod indicators;
 mod ingest;
