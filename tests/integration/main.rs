@@ -1,5 +1,6 @@
 //! One test binary; a module per feature. Every test gets its own database.
 
+mod backup;
 mod bad_input;
 mod communes;
 mod embedded;
@@ -16,4 +17,5 @@ mod participation_partners;
 mod quick_import;
 mod service_writes;
 mod services;
+mod shutdown;
 mod tiles;

@@ -64,4 +64,15 @@ impl Opened {
         }
         Ok(())
     }
+
+    /// Like `close`, when requests were cut: their connections may never come back to
+    /// the pool, so it is waited for only `limit`; the embedded cluster's fast stop (or
+    /// the process's exit) then ends their sessions, and their transactions roll back.
+    pub async fn close_within(self, limit: std::time::Duration) -> anyhow::Result<()> {
+        let _ = tokio::time::timeout(limit, self.pool.close()).await;
+        if let Some(cluster) = self.cluster {
+            cluster.release().await?;
+        }
+        Ok(())
+    }
 }

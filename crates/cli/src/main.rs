@@ -1,5 +1,6 @@
 //! `observatory`: the one binary of the Westhoek Observatory.
 
+mod backup;
 mod database;
 mod glyphs;
 mod serve;
@@ -9,7 +10,7 @@ use std::net::SocketAddr;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -98,6 +99,11 @@ enum Command {
         /// X-Forwarded-For address rather than by the connection's.
         #[arg(long, env = "OBSERVATORY_BEHIND_PROXY")]
         behind_proxy: bool,
+        /// On SIGTERM or Ctrl-C, seconds to let the requests in flight finish (no new
+        /// connection is accepted); those still running then are cut, and their
+        /// transactions roll back. A second signal cuts them at once.
+        #[arg(long, env = "OBSERVATORY_SHUTDOWN_GRACE_S", default_value_t = 10)]
+        shutdown_grace_s: u64,
     },
     /// Write an export to a file: the same bytes as GET /exports/{LAYER}.{FORMAT}, with
     /// the same filters, showing progress. Nothing is left at OUTPUT when it fails.
@@ -146,7 +152,7 @@ enum Command {
         #[arg(long)]
         no_progress: bool,
     },
-    /// Manage the embedded PostgreSQL cluster.
+    /// Manage the embedded PostgreSQL cluster; dump and restore the database.
     Db {
         #[command(subcommand)]
         action: DbAction,
@@ -269,6 +275,24 @@ enum DbAction {
     Status,
     /// Print the connection URL of the cluster (for psql or DATABASE_URL).
     Url,
+    /// Write a backup of the database (DATABASE_URL, or the embedded cluster) with
+    /// pg_dump, in its custom format: schema, all rows, PostGIS. Taken while the server
+    /// runs, it is one consistent snapshot. Nothing is left at OUTPUT when it fails.
+    Dump {
+        /// The file to write (default: observatory-YYYYMMDD-HHMMSS.dump, in UTC).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Restore a backup of `db dump` with pg_restore, in one transaction: a failed
+    /// restore leaves the database as it was. The database must be empty, unless --clean.
+    Restore {
+        /// The dump to restore.
+        file: PathBuf,
+        /// Drop what the dump holds from the database first (in the same transaction),
+        /// rather than refuse a database that already holds tables.
+        #[arg(long)]
+        clean: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -312,7 +336,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let result = runtime.block_on(run(cli));
+    // Not a plain drop, which would wait for any blocking task however long it runs (a
+    // server whose requests were cut at the end of its grace period).
+    runtime.shutdown_timeout(serve::CUT_WAIT);
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -389,6 +417,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             workers,
             secure_cookies,
             behind_proxy,
+            shutdown_grace_s,
         } => {
             let loops = workers.map_or_else(default_serve_workers, NonZeroUsize::get);
             let connections = serve::connections_per_loop(loops);
@@ -405,8 +434,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .context(
                     "cannot read the tile layers' data versions; was the database migrated?",
                 )?;
-            let (stop, stopped) = tokio::sync::watch::channel(false);
-            let (mut handed, acceptor) = serve::hand_out(listener, loops, stopped.clone())?;
+            let (phase, phases) = tokio::sync::watch::channel(serve::Phase::Serving);
+            let (mut handed, acceptor) = serve::hand_out(listener, loops, phases.clone())?;
             let own = handed.remove(0);
             let mut settings = observatory_server::Settings::new(web_dir);
             settings.secure_cookies = secure_cookies;
@@ -418,31 +447,59 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 settings: settings.clone(),
                 tiles: tiles.clone(),
             };
-            let others = serve::spawn_loops(handed, &setup, &stopped)?;
+            let others = serve::spawn_loops(handed, &setup, &phases)?;
             tokio::spawn(acceptor);
             tokio::spawn(purge_every_hour(opened.pool.clone()));
             tracing::info!(%address, loops, "serving the observatory");
             println!("listening on http://{address}");
             let state = observatory_server::AppState::new(opened.pool.clone(), tiles, settings);
-            let served = observatory_server::serve(own, state, async move {
-                shutdown_signal().await;
-                let _ = stop.send(true);
-            })
-            .await;
-            // The other loops stop with this one (its sender is gone once it has served).
-            let joined = tokio::task::spawn_blocking(move || {
-                others
-                    .into_iter()
-                    .map(|handle| match handle.join() {
-                        Ok(result) => result,
-                        Err(_) => Err(anyhow::anyhow!("an event loop of the server panicked")),
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .await?;
-            opened.close().await?;
-            served.context("the server stopped with an error")?;
-            joined.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
+            let served = observatory_server::serve(own, state, serve::draining(phases.clone()));
+            let work = async {
+                let served = serve::until_cut(served, phases.clone()).await;
+                // This loop stopped by itself (an error): the others stop with it.
+                phase.send_if_modified(|p| {
+                    let serving = *p == serve::Phase::Serving;
+                    if serving {
+                        *p = serve::Phase::Draining;
+                    }
+                    serving
+                });
+                let joined = tokio::task::spawn_blocking(move || {
+                    others
+                        .into_iter()
+                        .map(|handle| match handle.join() {
+                            Ok(result) => result,
+                            Err(_) => Err(anyhow::anyhow!("an event loop of the server panicked")),
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .await;
+                (served, joined)
+            };
+            let grace = Duration::from_secs(shutdown_grace_s);
+            let (stopped, (served, joined)) = drain_on_signal(&phase, grace, work).await;
+            let cut = *phase.borrow() == serve::Phase::Cut;
+            match stopped {
+                Some(_) if cut => tracing::warn!(
+                    grace_s = shutdown_grace_s,
+                    "the server stopped: the requests still running at the end of the grace \
+                     period were cut (their transactions roll back)"
+                ),
+                Some(signalled) => tracing::info!(
+                    drained_ms = signalled.elapsed().as_millis() as u64,
+                    "the server stopped: every request in flight finished"
+                ),
+                None => tracing::warn!("the server stopped by itself"),
+            }
+            if cut {
+                opened.close_within(serve::CUT_WAIT).await?;
+            } else {
+                opened.close().await?;
+            }
+            if let Some(served) = served {
+                served.context("the server stopped with an error")?;
+            }
+            joined?.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
             Ok(())
         }
         Command::Export {
@@ -531,6 +588,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Db { action } => {
             let cluster = EmbeddedCluster::new(&cli.cluster_dir)?;
             match action {
+                DbAction::Dump { output } => {
+                    let output = output.unwrap_or_else(backup::default_dump_file);
+                    return backup::dump(database, &output).await;
+                }
+                DbAction::Restore { file, clean } => {
+                    return backup::restore(database, &file, clean).await;
+                }
                 DbAction::Start => {
                     let running = cluster.start().await?;
                     observatory_core::database::connect_and_migrate(cluster.connect_options(), 1)
@@ -601,7 +665,45 @@ impl QuickArgs {
     }
 }
 
-/// Resolves on Ctrl-C or SIGTERM, so the embedded cluster is stopped cleanly after.
+/// Runs `work` (the server's loops) to its end. On the first SIGTERM or Ctrl-C, the loops
+/// drain (`Phase::Draining`); `grace` later, or at a second signal, they are cut. Returns
+/// when the signal came, if it did, and `work`'s output.
+async fn drain_on_signal<T>(
+    phase: &tokio::sync::watch::Sender<serve::Phase>,
+    grace: Duration,
+    work: impl std::future::Future<Output = T>,
+) -> (Option<Instant>, T) {
+    tokio::pin!(work);
+    tokio::select! {
+        output = &mut work => return (None, output),
+        () = shutdown_signal() => {}
+    }
+    let signalled = Instant::now();
+    phase.send_replace(serve::Phase::Draining);
+    tracing::info!(
+        grace_s = grace.as_secs(),
+        "no new connections; finishing the requests in flight"
+    );
+    let cut = async {
+        tokio::select! {
+            () = tokio::time::sleep(grace) => tracing::warn!(
+                grace_s = grace.as_secs(),
+                "the grace period is over: cutting the requests still running"
+            ),
+            () = shutdown_signal() => tracing::warn!(
+                "a second signal: cutting the requests still running"
+            ),
+        }
+        phase.send_replace(serve::Phase::Cut);
+        std::future::pending::<()>().await;
+    };
+    tokio::select! {
+        output = &mut work => (Some(signalled), output),
+        () = cut => unreachable!("the cut never ends"),
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;

@@ -5,9 +5,11 @@
 //! waited up to 8 ms for a core: cached tiles had a p99 of 2.6–3.3 ms where two separate
 //! loops gave 0.36–0.43 ms (BENCHMARKS.md).
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::serve::Listener;
@@ -15,6 +17,34 @@ use observatory_server::{AppState, Settings, TileService};
 use sqlx::postgres::PgConnectOptions;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
+
+/// Where the server is in its life, told to every loop through one watch channel: serving;
+/// draining after SIGTERM or Ctrl-C (no connection is accepted any more, the requests in
+/// flight finish and idle connections close); cut when the grace period ends with
+/// requests still running (each loop's runtime then drops them: a connection closed
+/// in the middle of a transaction rolls it back in PostgreSQL).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+    Serving,
+    Draining,
+    Cut,
+}
+
+/// How long a loop's runtime waits, once cut, for its blocking tasks before it is let go.
+pub const CUT_WAIT: Duration = Duration::from_millis(500);
+
+/// Resolves once the loops must stop accepting (or the phase's sender is gone).
+pub async fn draining(mut phase: watch::Receiver<Phase>) {
+    let _ = phase.wait_for(|&p| p >= Phase::Draining).await;
+}
+
+/// `work`'s output, or `None` when the phase turns to `Cut` (or its sender is gone) first.
+pub async fn until_cut<F: Future>(work: F, mut phase: watch::Receiver<Phase>) -> Option<F::Output> {
+    tokio::select! {
+        output = work => Some(output),
+        _ = phase.wait_for(|&p| p == Phase::Cut) => None,
+    }
+}
 
 /// Database connections for all loops together (each gets its share, at least two).
 pub const CONNECTIONS: u32 = 16;
@@ -56,11 +86,12 @@ impl Listener for Handed {
 }
 
 /// A listener per loop, and the task (to spawn in the first loop) that accepts on
-/// `listener` and hands each connection to the next loop in turn until `stop`.
+/// `listener` and hands each connection to the next loop in turn until the server drains;
+/// then the listener is closed, and new connections are refused.
 pub fn hand_out(
     listener: TcpListener,
     loops: usize,
-    mut stop: watch::Receiver<bool>,
+    phase: watch::Receiver<Phase>,
 ) -> std::io::Result<(Vec<Handed>, impl std::future::Future<Output = ()>)> {
     let local = listener.local_addr()?;
     let (senders, handed): (Vec<_>, Vec<_>) = (0..loops.max(1))
@@ -71,10 +102,12 @@ pub fn hand_out(
         .unzip();
     let acceptor = async move {
         let mut next = 0;
+        let stop = draining(phase);
+        tokio::pin!(stop);
         loop {
             let accepted = tokio::select! {
                 accepted = listener.accept() => accepted,
-                _ = stop.wait_for(|&stop| stop) => return,
+                () = &mut stop => return,
             };
             let (stream, peer) = match accepted {
                 Ok(accepted) => accepted,
@@ -116,21 +149,22 @@ pub struct LoopSetup {
     pub tiles: TileService,
 }
 
-/// Starts a loop per listener, each on a thread of its own, serving until `stop` turns
-/// true (or its sender is gone).
+/// Starts a loop per listener, each on a thread of its own, serving until the server
+/// drains (or the phase's sender is gone) and its requests in flight have finished, or
+/// until they are cut.
 pub fn spawn_loops(
     listeners: Vec<Handed>,
     setup: &LoopSetup,
-    stop: &watch::Receiver<bool>,
+    phase: &watch::Receiver<Phase>,
 ) -> anyhow::Result<Vec<JoinHandle<anyhow::Result<()>>>> {
     let mut handles = Vec::with_capacity(listeners.len());
     for (i, listener) in listeners.into_iter().enumerate() {
         let setup = setup.clone();
-        let stop = stop.clone();
+        let phase = phase.clone();
         let handle = std::thread::Builder::new()
             .name(format!("serve-loop-{}", i + 2))
             .spawn(move || {
-                let result = run_loop(listener, setup, stop);
+                let result = run_loop(listener, setup, phase);
                 if let Err(e) = &result {
                     tracing::error!(error = %format!("{e:#}"), "an event loop of the server stopped");
                 }
@@ -145,22 +179,28 @@ pub fn spawn_loops(
 fn run_loop(
     listener: Handed,
     setup: LoopSetup,
-    mut stop: watch::Receiver<bool>,
+    phase: watch::Receiver<Phase>,
 ) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the event loop's runtime")?;
-    runtime.block_on(async move {
+    let result = runtime.block_on(async move {
         let pool = observatory_core::database::connect(setup.options, setup.connections).await?;
         let tiles = setup.tiles.share(pool.clone())?;
         let state = AppState::new(pool.clone(), tiles, setup.settings);
-        let stopped = async move {
-            // An error means the sender is gone: the first loop has stopped.
-            let _ = stop.wait_for(|&stop| stop).await;
-        };
-        let served = observatory_server::serve(listener, state, stopped).await;
-        pool.close().await;
-        served.context("an event loop of the server stopped with an error")
-    })
+        let served = observatory_server::serve(listener, state, draining(phase.clone()));
+        match until_cut(served, phase).await {
+            Some(served) => {
+                pool.close().await;
+                served.context("an event loop of the server stopped with an error")
+            }
+            // The requests still running hold connections of the pool: they are dropped
+            // with the runtime below, which closes them.
+            None => Ok(()),
+        }
+    });
+    // Not a plain drop, which would wait for any blocking task however long it runs.
+    runtime.shutdown_timeout(CUT_WAIT);
+    result
 }

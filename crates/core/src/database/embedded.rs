@@ -27,6 +27,8 @@ const MAX_SOCKET_PATH: usize = 100;
 pub enum EmbeddedError {
     #[error("PostgreSQL server programs (initdb, pg_ctl) were not found in /usr/lib/postgresql/*/bin or PATH. Install them with `apt-get install postgresql-15 postgresql-15-postgis-3`, or set DATABASE_URL to use an existing PostGIS")]
     PostgresMissing,
+    #[error("{tool} was not found in /usr/lib/postgresql/*/bin or PATH. Install it with `apt-get install postgresql-client-15` (or the client of your server's major version, which must be at least the server's)")]
+    ToolMissing { tool: &'static str },
     #[error("PostGIS is not installed for PostgreSQL {version} (no {control}). Install it with `apt-get install postgresql-{version}-postgis-3`, or set DATABASE_URL to use an existing PostGIS")]
     PostgisMissing { version: u32, control: PathBuf },
     #[error("running as root, the database must run as the `postgres` system user, which does not exist. Install `postgresql-15` (which creates it) or run as an ordinary user")]
@@ -78,6 +80,23 @@ impl EmbeddedCluster {
             return Err(EmbeddedError::PathTooLong { path: dir, len });
         }
         Ok(EmbeddedCluster { dir })
+    }
+
+    /// PostgreSQL's client programs (`pg_dump`, `pg_restore`): the newest major version's in
+    /// /usr/lib/postgresql, which reads older servers and dumps, else the one on PATH.
+    pub fn client_program(tool: &'static str) -> Result<PathBuf, EmbeddedError> {
+        for version in SUPPORTED_VERSIONS {
+            let path = PathBuf::from(format!("/usr/lib/postgresql/{version}/bin/{tool}"));
+            if path.is_file() {
+                return Ok(path);
+            }
+        }
+        std::env::var_os("PATH")
+            .iter()
+            .flat_map(std::env::split_paths)
+            .map(|dir| dir.join(tool))
+            .find(|path| path.is_file())
+            .ok_or(EmbeddedError::ToolMissing { tool })
     }
 
     pub fn dir(&self) -> &Path {
