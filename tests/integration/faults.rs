@@ -252,3 +252,76 @@ async fn every_statement_of_the_server_has_a_timeout() -> anyhow::Result<()> {
     serving.close().await;
     db.drop_database().await
 }
+
+/// Starts `observatory serve` on the embedded cluster in `cluster_dir`; the child, once
+/// it answers, and its port.
+async fn serve_embedded(
+    cluster_dir: &std::path::Path,
+) -> anyhow::Result<(tokio::process::Child, u16)> {
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0")?;
+        probe.local_addr()?.port()
+    };
+    let child = tokio::process::Command::new(observatory_tests::observatory_bin())
+        .current_dir(observatory_tests::repo_root())
+        .env_remove("DATABASE_URL")
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--cluster-dir",
+        ])
+        .arg(cluster_dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let url = format!("http://127.0.0.1:{port}/health");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while reqwest::get(&url).await.map(|r| r.status()).ok() != Some(reqwest::StatusCode::OK) {
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the server did not answer within 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Ok((child, port))
+}
+
+/// The embedded cluster's postmaster killed with SIGKILL under `serve`: the server says
+/// so and exits non-zero within seconds (its supervisor restarts it); started again, it
+/// starts the cluster, which recovers, and serves.
+#[tokio::test]
+async fn serve_stops_with_an_error_when_its_embedded_postmaster_is_killed() -> anyhow::Result<()> {
+    let dir = cluster_folder()?;
+    let cluster_dir = dir.path().join("pg");
+    let (mut child, _) = serve_embedded(&cluster_dir).await?;
+    let pid_file = std::fs::read_to_string(cluster_dir.join("data/postmaster.pid"))?;
+    let postmaster: i32 = pid_file.lines().next().unwrap_or_default().trim().parse()?;
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(postmaster),
+        nix::sys::signal::Signal::SIGKILL,
+    )?;
+    let killed = Instant::now();
+    let status = tokio::time::timeout(Duration::from_secs(20), child.wait()).await??;
+    let noticed = killed.elapsed();
+    assert!(!status.success(), "serve exits non-zero: {status}");
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        use tokio::io::AsyncReadExt;
+        pipe.read_to_string(&mut stderr).await?;
+    }
+    assert!(stderr.contains("stopped while serving"), "{stderr}");
+    eprintln!("serve exited {noticed:?} after its postmaster was killed");
+
+    // Started again, it starts the cluster (crash recovery) and serves.
+    let (mut again, port) = serve_embedded(&cluster_dir).await?;
+    let themes = reqwest::get(format!("http://127.0.0.1:{port}/api/participation/themes")).await?;
+    assert_eq!(themes.status(), 200);
+    let pid =
+        nix::unistd::Pid::from_raw(again.id().ok_or_else(|| anyhow::anyhow!("no pid"))? as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM)?;
+    let status = tokio::time::timeout(Duration::from_secs(60), again.wait()).await??;
+    assert!(status.success(), "{status}");
+    Ok(())
+}

@@ -56,6 +56,11 @@ impl Database {
 }
 
 impl Opened {
+    /// The embedded cluster in use, if it is the one (started here or found running).
+    pub fn embedded(&self) -> Option<&observatory_core::database::EmbeddedCluster> {
+        self.cluster.as_ref().map(RunningCluster::cluster)
+    }
+
     /// Closes the pool, then stops the embedded cluster if this process started it.
     pub async fn close(self) -> anyhow::Result<()> {
         self.pool.close().await;

@@ -5,6 +5,7 @@ mod database;
 mod glyphs;
 mod serve;
 mod users;
+mod watch;
 
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
@@ -429,7 +430,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("cannot listen on {listen}; is another server using it? Choose another with --listen"))?;
             let address = listener.local_addr()?;
-            let tiles = observatory_server::TileService::start(opened.pool.clone(), tile_cache_mb)
+            // The connections requests are served on carry the server's bounds (statement
+            // timeout, idle transactions, client checks: RELIABILITY.md).
+            let serving = observatory_core::database::connect(
+                observatory_core::database::server_options(
+                    (*opened.pool.connect_options()).clone(),
+                ),
+                connections,
+            )
+            .await?;
+            let tiles = observatory_server::TileService::start(serving.clone(), tile_cache_mb)
                 .await
                 .context(
                     "cannot read the tile layers' data versions; was the database migrated?",
@@ -442,7 +452,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             settings.behind_proxy = behind_proxy;
             let settings = std::sync::Arc::new(settings);
             let setup = serve::LoopSetup {
-                options: (*opened.pool.connect_options()).clone(),
+                options: (*serving.connect_options()).clone(),
                 connections,
                 settings: settings.clone(),
                 tiles: tiles.clone(),
@@ -452,7 +462,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tokio::spawn(purge_every_hour(opened.pool.clone()));
             tracing::info!(%address, loops, "serving the observatory");
             println!("listening on http://{address}");
-            let state = observatory_server::AppState::new(opened.pool.clone(), tiles, settings);
+            let state = observatory_server::AppState::new(serving.clone(), tiles, settings);
             let served = observatory_server::serve(own, state, serve::draining(phases.clone()));
             let work = async {
                 let served = serve::until_cut(served, phases.clone()).await;
@@ -477,24 +487,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 (served, joined)
             };
             let grace = Duration::from_secs(shutdown_grace_s);
-            let (stopped, (served, joined)) = drain_on_signal(&phase, grace, work).await;
+            let postmaster_gone = opened.embedded().cloned().map(watch::embedded_stopped);
+            let (stopped, (served, joined)) =
+                drain_on_signal(&phase, grace, work, postmaster_gone).await;
             let cut = *phase.borrow() == serve::Phase::Cut;
-            match stopped {
-                Some(_) if cut => tracing::warn!(
+            match &stopped {
+                Stopped::Signalled(_) if cut => tracing::warn!(
                     grace_s = shutdown_grace_s,
                     "the server stopped: the requests still running at the end of the grace \
                      period were cut (their transactions roll back)"
                 ),
-                Some(signalled) => tracing::info!(
+                Stopped::Signalled(signalled) => tracing::info!(
                     drained_ms = signalled.elapsed().as_millis() as u64,
                     "the server stopped: every request in flight finished"
                 ),
-                None => tracing::warn!("the server stopped by itself"),
+                Stopped::ByItself => tracing::warn!("the server stopped by itself"),
+                Stopped::DatabaseGone(_) => {}
             }
+            serving.close().await;
             if cut {
                 opened.close_within(serve::CUT_WAIT).await?;
             } else {
                 opened.close().await?;
+            }
+            if let Stopped::DatabaseGone(why) = stopped {
+                anyhow::bail!(why);
             }
             if let Some(served) = served {
                 served.context("the server stopped with an error")?;
@@ -668,15 +685,38 @@ impl QuickArgs {
 /// Runs `work` (the server's loops) to its end. On the first SIGTERM or Ctrl-C, the loops
 /// drain (`Phase::Draining`); `grace` later, or at a second signal, they are cut. Returns
 /// when the signal came, if it did, and `work`'s output.
+/// Why the server stopped serving.
+enum Stopped {
+    /// A signal at this moment; the requests in flight had their grace period.
+    Signalled(Instant),
+    /// An event loop stopped with an error.
+    ByItself,
+    /// The embedded database died under it: what to tell the operator.
+    DatabaseGone(String),
+}
+
 async fn drain_on_signal<T>(
     phase: &tokio::sync::watch::Sender<serve::Phase>,
     grace: Duration,
     work: impl std::future::Future<Output = T>,
-) -> (Option<Instant>, T) {
+    database_gone: Option<impl std::future::Future<Output = String>>,
+) -> (Stopped, T) {
     tokio::pin!(work);
+    let database_gone = async {
+        match database_gone {
+            Some(gone) => gone.await,
+            None => std::future::pending().await,
+        }
+    };
     tokio::select! {
-        output = &mut work => return (None, output),
+        output = &mut work => return (Stopped::ByItself, output),
         () = shutdown_signal() => {}
+        why = database_gone => {
+            // Nothing in flight can finish without the database: stop at once.
+            tracing::error!(reason = %why, "the database is gone");
+            phase.send_replace(serve::Phase::Cut);
+            return (Stopped::DatabaseGone(why), work.await);
+        }
     }
     let signalled = Instant::now();
     phase.send_replace(serve::Phase::Draining);
@@ -698,7 +738,7 @@ async fn drain_on_signal<T>(
         std::future::pending::<()>().await;
     };
     tokio::select! {
-        output = &mut work => (Some(signalled), output),
+        output = &mut work => (Stopped::Signalled(signalled), output),
         () = cut => unreachable!("the cut never ends"),
     }
 }
