@@ -7,6 +7,10 @@
 #
 #   benches/load.sh
 #   SECONDS_EACH=60 LEVELS="16 64" benches/load.sh
+#   FAULT=restart benches/load.sh   # then also: the database stopped at a third of a
+#                                   # run at 16 connections and started 5 s later
+#
+# After each run, the ideas the server answered 201 to are counted in the database.
 #
 # It builds nothing: build first with `cargo build --release -p observatory` and
 # `cargo build --release -p observatory-tests --benches` (OBSERVATORY=/path picks another
@@ -47,8 +51,27 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 echo "## Mixed load ($(date -u +%Y-%m-%d), $(nproc) cores)"
+ideas() { psql -X -At "$BENCH_URL" -c "SELECT count(*) FROM idea"; }
 for level in $LEVELS; do
     say "load: $level connections for $SECONDS_EACH s"
     OBSERVATORY_URL="http://127.0.0.1:$PORT" CONNECTIONS="$level" LOAD_SECONDS="$SECONDS_EACH" \
         SERVER_PID="$server_pid" "$LOAD"
+    echo "ideas in the database after this run: $(ideas)"
 done
+if [[ "${FAULT:-}" == restart ]]; then
+    say "load with the database stopped and started under it"
+    echo
+    echo "### The database stopped at $((SECONDS_EACH / 3)) s and started 5 s later, 16 connections"
+    (
+        sleep $((SECONDS_EACH / 3))
+        env -u DATABASE_URL "$OBSERVATORY" db stop --cluster-dir "$PGDIR" >/dev/null 2>&1
+        say "database stopped at $((SECONDS_EACH / 3)) s"
+        sleep 5
+        env -u DATABASE_URL "$OBSERVATORY" db start --cluster-dir "$PGDIR" >/dev/null 2>&1
+        say "database started again at $((SECONDS_EACH / 3 + 5)) s (and the time it takes to start)"
+    ) &
+    OBSERVATORY_URL="http://127.0.0.1:$PORT" CONNECTIONS=16 LOAD_SECONDS="$SECONDS_EACH" \
+        SERVER_PID="$server_pid" ALLOW_UNAVAILABLE=1 "$LOAD"
+    wait
+    echo "ideas in the database after this run: $(ideas)"
+fi
