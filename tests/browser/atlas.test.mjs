@@ -47,8 +47,20 @@ async function openAtlas(query = '', { locale = 'en-GB', viewport = VIEWPORT } =
   const pageErrors = [];
   page.on('request', (req) => requests.push(req.url()));
   page.on('pageerror', (err) => pageErrors.push(String(err && err.stack ? err.stack : err)));
+  // What the Content-Security-Policy blocks, reported by the page and on the console.
+  const cspViolations = [];
+  page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+  });
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  });
   const response = await page.goto(`${fixture.baseUrl}/${query ? `?${query}` : ''}`, { waitUntil: 'load' });
   assert.equal(response.status(), 200, 'GET / answers 200');
+  assert.match(response.headers()['content-security-policy'] ?? '', /script-src 'self'/, 'the page is served with its Content-Security-Policy');
   await page.waitForFunction(
     () => document.documentElement.dataset.mapReady === 'true' && Boolean(document.documentElement.dataset.choropleth),
     null,
@@ -57,7 +69,9 @@ async function openAtlas(query = '', { locale = 'en-GB', viewport = VIEWPORT } =
   const close = async (name) => {
     await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
     const errors = await page.evaluate(() => window.__observatory.errors);
+    const violations = await page.evaluate(() => window.__cspViolations);
     await context.close();
+    assert.deepEqual([...violations, ...cspViolations], [], 'the Content-Security-Policy blocked nothing');
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
     assert.deepEqual(errors, [], 'the atlas reported no errors');
   };
