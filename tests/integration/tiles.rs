@@ -979,6 +979,7 @@ async fn every_event_loop_of_the_server_shares_the_cache_and_follows_changes() -
         client: reqwest::Client::builder()
             .pool_max_idle_per_host(0)
             .build()?,
+        pool: None,
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while app.get("/health").await.is_err() {

@@ -117,6 +117,9 @@ pub fn test_settings() -> observatory_server::Settings {
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
+    /// The server's own connections (opened with the server's settings), when it runs
+    /// in the test's process.
+    pub pool: Option<PgPool>,
 }
 
 impl TestApp {
@@ -145,6 +148,7 @@ impl TestApp {
         let options = observatory_core::database::server_options((*pool.connect_options()).clone());
         let pool = observatory_core::database::connect(options, 8).await?;
         let tiles = observatory_server::TileService::start(pool.clone(), tile_cache_mb).await?;
+        let serving = pool.clone();
         let state = observatory_server::AppState::new(pool, tiles, std::sync::Arc::new(settings));
         tokio::spawn(observatory_server::serve(
             listener,
@@ -154,6 +158,7 @@ impl TestApp {
         Ok(TestApp {
             base,
             client: reqwest::Client::new(),
+            pool: Some(serving),
         })
     }
 
