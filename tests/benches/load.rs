@@ -243,7 +243,11 @@ async fn main() -> anyhow::Result<()> {
                 };
                 let elapsed = started.elapsed();
                 if matches!(outcome, Ok(503)) {
-                    *timeline.lock().await.entry(began.elapsed().as_secs()).or_default() += 1;
+                    *timeline
+                        .lock()
+                        .await
+                        .entry(began.elapsed().as_secs())
+                        .or_default() += 1;
                 }
                 let mut tally = tally.lock().await;
                 let entry = tally.entry(route).or_default();
@@ -308,7 +312,10 @@ async fn main() -> anyhow::Result<()> {
     println!("transport errors: {errors}; 5xx answers: {server_errors}");
     if allow_unavailable {
         let timeline = timeline.lock().await;
-        let seconds: Vec<String> = timeline.iter().map(|(s, n)| format!("{s} s: {n}")).collect();
+        let seconds: Vec<String> = timeline
+            .iter()
+            .map(|(s, n)| format!("{s} s: {n}"))
+            .collect();
         println!("503 answers per second of the run: {}", seconds.join(", "));
         let other_5xx: u64 = tally
             .values()
