@@ -51,7 +51,7 @@ async fn the_server_answers_503_while_the_database_is_down_and_recovers_alone() 
     let seen = Arc::new(tokio::sync::Mutex::new(Seen::default()));
     let accepted = Arc::new(tokio::sync::Mutex::new(Vec::<i64>::new()));
     let mut clients = Vec::new();
-    for client in 0..4 {
+    for client in 0..5 {
         let (stop, seen, accepted) = (stop.clone(), seen.clone(), accepted.clone());
         let base = app.base.clone();
         clients.push(tokio::spawn(async move {
@@ -69,12 +69,18 @@ async fn the_server_answers_503_while_the_database_is_down_and_recovers_alone() 
                         .send()
                         .await?
                 } else {
-                    let path = ["/api/participation/themes", "/api/communes/BE-33011", "/api/indicators/service_count?category=pharmacy"][client % 3];
+                    let path = [
+                        "/api/participation/themes",
+                        "/api/communes/BE-33011",
+                        "/api/indicators/service_count?category=pharmacy",
+                        "/exports/communes.geojson?bbox=2.8,50.8,3.0,51.0",
+                    ][client - 1];
                     http.get(format!("{base}{path}")).send().await?
                 };
                 let status = response.status().as_u16();
                 let retry_after = response.headers().contains_key("retry-after");
-                let body: serde_json::Value = response.json().await.unwrap_or_default();
+                // Every answer whole: a download broken after its status would be a lie.
+                let body: serde_json::Value = response.json().await?;
                 let mut seen = seen.lock().await;
                 match status {
                     200 | 201 => {

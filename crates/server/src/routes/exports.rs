@@ -9,8 +9,7 @@
 use std::io::Write;
 
 use axum::body::Body;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -25,7 +24,8 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::ogc::{check_category, Bbox, ParamError};
+use super::ogc::check_category;
+use crate::params::{self, Bbox, ParamError, Query};
 use crate::{ApiError, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -117,7 +117,11 @@ impl Selection {
     fn of_services(filter: ServicesFilter) -> Result<Selection, ParamError> {
         Ok(Selection {
             bbox: filter.bbox.as_deref().map(Bbox::parse).transpose()?,
-            date: filter.date.as_deref().map(parse_date).transpose()?,
+            date: filter
+                .date
+                .as_deref()
+                .map(|d| params::day("date", d))
+                .transpose()?,
             category: filter
                 .category
                 .as_deref()
@@ -126,14 +130,22 @@ impl Selection {
                         .map_err(|e| ParamError::new("category", e.to_string()))
                 })
                 .transpose()?,
-            commune: filter.commune.as_deref().map(parse_commune).transpose()?,
+            commune: filter
+                .commune
+                .as_deref()
+                .map(|c| params::commune("commune", c))
+                .transpose()?,
         })
     }
 
     fn of_communes(filter: CommunesFilter) -> Result<Selection, ParamError> {
         Ok(Selection {
             bbox: filter.bbox.as_deref().map(Bbox::parse).transpose()?,
-            commune: filter.commune.as_deref().map(parse_commune).transpose()?,
+            commune: filter
+                .commune
+                .as_deref()
+                .map(|c| params::commune("commune", c))
+                .transpose()?,
             ..Selection::default()
         })
     }
@@ -191,29 +203,6 @@ impl Selection {
         parts.push(chrono::Utc::now().format("%Y-%m-%d").to_string());
         format!("{}.{}", parts.join("-"), format.extension())
     }
-}
-
-fn parse_date(text: &str) -> Result<NaiveDate, ParamError> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        ParamError::new(
-            "date",
-            format!("{text:?} is not a day; give it as YYYY-MM-DD, e.g. 2020-06-30"),
-        )
-    })
-}
-
-fn parse_commune(text: &str) -> Result<CommuneId, ParamError> {
-    text.parse::<CommuneId>()
-        .map_err(|e| ParamError::new("commune", e.to_string()))
-}
-
-fn read_query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    query.map(|Query(q)| q).map_err(|e| {
-        ApiError::BadRequest(format!(
-            "the query string cannot be read: {}",
-            e.body_text()
-        ))
-    })
 }
 
 fn download(format: Format, file_name: &str, body: Body) -> Response {
@@ -638,20 +627,9 @@ fn communes_rows<'a>(
 /// is closed rather than given back: the backend then stops at once (it checks its
 /// client, `client_connection_check_interval`), where a connection given back would let
 /// the query run on until its rows were all sent and thrown away.
-fn stream(pool: PgPool, selection: Selection, format: Format, layer: Layer) -> Body {
+fn stream(mut conn: ExportConnection, selection: Selection, format: Format, layer: Layer) -> Body {
     let (tx, rx) = mpsc::channel::<Chunk>(CHANNEL_DEPTH);
     tokio::spawn(async move {
-        let mut conn = match export_connection(&pool).await {
-            Ok(conn) => conn,
-            Err(e) => {
-                tracing::error!(error = %e, "no connection for an export");
-                let mut tx = tx;
-                let _ = tx
-                    .send(Err(std::io::Error::other("the export could not start")))
-                    .await;
-                return;
-            }
-        };
         let pumped = match (layer, format) {
             (Layer::Services, Format::GeoJson) => {
                 pump(
@@ -710,11 +688,12 @@ fn stream(pool: PgPool, selection: Selection, format: Format, layer: Layer) -> B
     Body::from_stream(rx)
 }
 
+type ExportConnection = sqlx::pool::PoolConnection<sqlx::Postgres>;
+
 /// A connection in a read-only transaction whose statements may run as long as an
-/// export takes.
-async fn export_connection(
-    pool: &PgPool,
-) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>, sqlx::Error> {
+/// export takes. Taken before the answer begins, so that a database that does not answer
+/// is a 503, not a download broken at its first byte.
+async fn export_connection(pool: &PgPool) -> Result<ExportConnection, sqlx::Error> {
     use sqlx::Executor;
     let mut conn = pool.acquire().await?;
     conn.execute(sqlx::raw_sql(include_str!("../sql/export_begin.sql")))
@@ -724,31 +703,41 @@ async fn export_connection(
 
 async fn services_export(
     state: AppState,
-    query: Result<Query<ServicesFilter>, QueryRejection>,
+    query: ServicesFilter,
     format: Format,
 ) -> Result<Response, ApiError> {
-    let selection = Selection::of_services(read_query(query)?)?;
+    let selection = Selection::of_services(query)?;
     selection.check(&state.pool).await?;
     let name = selection.file_name("services", format);
     Ok(download(
         format,
         &name,
-        stream(state.pool, selection, format, Layer::Services),
+        stream(
+            export_connection(&state.pool).await?,
+            selection,
+            format,
+            Layer::Services,
+        ),
     ))
 }
 
 async fn communes_export(
     state: AppState,
-    query: Result<Query<CommunesFilter>, QueryRejection>,
+    query: CommunesFilter,
     format: Format,
 ) -> Result<Response, ApiError> {
-    let selection = Selection::of_communes(read_query(query)?)?;
+    let selection = Selection::of_communes(query)?;
     selection.check(&state.pool).await?;
     let name = selection.file_name("communes", format);
     Ok(download(
         format,
         &name,
-        stream(state.pool, selection, format, Layer::Communes),
+        stream(
+            export_connection(&state.pool).await?,
+            selection,
+            format,
+            Layer::Communes,
+        ),
     ))
 }
 
@@ -914,7 +903,7 @@ async fn drain<T>(
 )]
 async fn communes_geojson(
     State(state): State<AppState>,
-    query: Result<Query<CommunesFilter>, QueryRejection>,
+    Query(query): Query<CommunesFilter>,
 ) -> Result<Response, ApiError> {
     communes_export(state, query, Format::GeoJson).await
 }
@@ -933,7 +922,7 @@ async fn communes_geojson(
 )]
 async fn communes_csv(
     State(state): State<AppState>,
-    query: Result<Query<CommunesFilter>, QueryRejection>,
+    Query(query): Query<CommunesFilter>,
 ) -> Result<Response, ApiError> {
     communes_export(state, query, Format::Csv).await
 }
@@ -956,7 +945,7 @@ async fn communes_csv(
 )]
 async fn services_geojson(
     State(state): State<AppState>,
-    query: Result<Query<ServicesFilter>, QueryRejection>,
+    Query(query): Query<ServicesFilter>,
 ) -> Result<Response, ApiError> {
     services_export(state, query, Format::GeoJson).await
 }
@@ -976,7 +965,7 @@ async fn services_geojson(
 )]
 async fn services_csv(
     State(state): State<AppState>,
-    query: Result<Query<ServicesFilter>, QueryRejection>,
+    Query(query): Query<ServicesFilter>,
 ) -> Result<Response, ApiError> {
     services_export(state, query, Format::Csv).await
 }

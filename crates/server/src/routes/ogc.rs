@@ -17,8 +17,6 @@
 //! for services, `category` (a taxonomy id). Parameters the server does not know are
 //! ignored, as the standard allows; a known one that is malformed is a 400 naming it.
 
-use std::fmt;
-
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
@@ -32,7 +30,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::ErrorBody;
-use crate::params::Path;
+use crate::params::{Bbox, ParamError, Path};
 use crate::{ApiError, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -137,29 +135,6 @@ impl std::str::FromStr for Collection {
 // ---------------------------------------------------------------------------------------
 // Query parameters, parsed once into types
 
-/// A query parameter that could not be read: which one, and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("query parameter {parameter}: {reason}")]
-pub struct ParamError {
-    parameter: &'static str,
-    reason: String,
-}
-
-impl ParamError {
-    pub(crate) fn new(parameter: &'static str, reason: impl Into<String>) -> ParamError {
-        ParamError {
-            parameter,
-            reason: reason.into(),
-        }
-    }
-}
-
-impl From<ParamError> for ApiError {
-    fn from(e: ParamError) -> ApiError {
-        ApiError::BadRequest(e.to_string())
-    }
-}
-
 /// How many features a page holds: 1 to [`MAX_LIMIT`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Limit(u32);
@@ -222,72 +197,6 @@ impl Offset {
     }
 }
 
-/// A bounding box in CRS84 longitude/latitude degrees.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Bbox {
-    pub(crate) min_lon: f64,
-    pub(crate) min_lat: f64,
-    pub(crate) max_lon: f64,
-    pub(crate) max_lat: f64,
-}
-
-impl Bbox {
-    /// `minlon,minlat,maxlon,maxlat`, or six numbers with heights after each corner's
-    /// latitude (ignored: the features have none). Boxes across the antimeridian
-    /// (minlon > maxlon) are refused: no data of this observatory lies near it.
-    pub(crate) fn parse(text: &str) -> Result<Bbox, ParamError> {
-        let numbers = text
-            .split(',')
-            .map(|part| {
-                part.trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite())
-                    .ok_or_else(|| {
-                        ParamError::new("bbox", format!("{part:?} is not a finite number"))
-                    })
-            })
-            .collect::<Result<Vec<f64>, ParamError>>()?;
-        let (min_lon, min_lat, max_lon, max_lat) = match numbers[..] {
-            [a, b, c, d] => (a, b, c, d),
-            [a, b, _, d, e, _] => (a, b, d, e),
-            _ => {
-                return Err(ParamError::new(
-                    "bbox",
-                    format!(
-                        "{} numbers given; give four: minlon,minlat,maxlon,maxlat (CRS84)",
-                        numbers.len()
-                    ),
-                ))
-            }
-        };
-        if min_lon > max_lon || min_lat > max_lat {
-            return Err(ParamError::new(
-                "bbox",
-                format!(
-                    "the minimum is above the maximum in {text:?}; give minlon,minlat,maxlon,maxlat"
-                ),
-            ));
-        }
-        Ok(Bbox {
-            min_lon,
-            min_lat,
-            max_lon,
-            max_lat,
-        })
-    }
-}
-
-impl fmt::Display for Bbox {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{},{},{},{}",
-            self.min_lon, self.min_lat, self.max_lon, self.max_lat
-        )
-    }
-}
-
 /// The `datetime` filter as a range of days, either end open. Services are dated by
 /// the day, so an instant counts for its day (in its own UTC offset).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -335,7 +244,7 @@ impl DayRange {
 
     fn day(text: &str) -> Result<NaiveDate, ParamError> {
         let day = if text.len() == 10 {
-            NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+            crate::params::day("datetime", text).ok()
         } else {
             DateTime::parse_from_rfc3339(text)
                 .ok()

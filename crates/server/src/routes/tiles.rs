@@ -56,13 +56,7 @@ impl TileParams {
                 layer.id()
             )));
         }
-        NaiveDate::parse_from_str(date, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| {
-                ApiError::BadRequest(format!(
-                    "parameter date={date:?} is not a date: write YYYY-MM-DD, e.g. 2020-01-01"
-                ))
-            })
+        Ok(Some(crate::params::day("date", date)?))
     }
 }
 
