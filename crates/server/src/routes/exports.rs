@@ -633,7 +633,7 @@ fn stream(mut conn: ExportConnection, selection: Selection, format: Format, laye
         let pumped = match (layer, format) {
             (Layer::Services, Format::GeoJson) => {
                 pump(
-                    services_rows(&mut *conn, &selection),
+                    services_rows(&mut conn, &selection),
                     GeoJsonWriter::new(),
                     tx,
                     "services",
@@ -643,7 +643,7 @@ fn stream(mut conn: ExportConnection, selection: Selection, format: Format, laye
             (Layer::Services, Format::Csv) => {
                 let writer = CsvWriter::new(&SERVICE_COLUMNS);
                 pump(
-                    services_rows(&mut *conn, &selection),
+                    services_rows(&mut conn, &selection),
                     writer,
                     tx,
                     "services",
@@ -652,7 +652,7 @@ fn stream(mut conn: ExportConnection, selection: Selection, format: Format, laye
             }
             (Layer::Communes, Format::GeoJson) => {
                 pump(
-                    communes_rows(&mut *conn, &selection),
+                    communes_rows(&mut conn, &selection),
                     GeoJsonWriter::new(),
                     tx,
                     "communes",
@@ -662,7 +662,7 @@ fn stream(mut conn: ExportConnection, selection: Selection, format: Format, laye
             (Layer::Communes, Format::Csv) => {
                 let writer = CsvWriter::new(&COMMUNE_COLUMNS);
                 pump(
-                    communes_rows(&mut *conn, &selection),
+                    communes_rows(&mut conn, &selection),
                     writer,
                     tx,
                     "communes",
