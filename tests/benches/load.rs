@@ -293,12 +293,12 @@ async fn main() -> anyhow::Result<()> {
             .sum::<u64>();
         if let Some(h) = &r.latency_us {
             println!(
-                "| {route} | {n} | {} | {} | {} | {} | {} |",
+                "| {route} | {n} | {} | {} | {} | {} | {:.1} |",
                 statuses.join(" "),
                 r.errors,
                 percentile(h, 0.5),
                 percentile(h, 0.99),
-                format!("{:.1}", h.max() as f64 / 1000.0)
+                h.max() as f64 / 1000.0
             );
         }
     }

@@ -277,7 +277,9 @@ async fn every_documented_parameter_and_field_refuses_hostile_values() -> anyhow
     // (route, parameter) → hostile case → statuses seen
     let mut table: BTreeMap<String, BTreeMap<u16, usize>> = BTreeMap::new();
     let mut tried = 0usize;
-    let mut operations: Vec<(String, String, Vec<(String, String)>, Option<Value>)> = Vec::new();
+    // (method, path, its parameters as (name, location), its JSON body's schema)
+    type Operation = (String, String, Vec<(String, String)>, Option<Value>);
+    let mut operations: Vec<Operation> = Vec::new();
     for (path, item) in &paths {
         for (method, operation) in item.as_object().into_iter().flatten() {
             let parameters: Vec<(String, String)> = operation["parameters"]
