@@ -20,7 +20,7 @@
 set -euo pipefail
 
 SECONDS_EACH="${SECONDS_EACH:-60}"
-LEVELS="${LEVELS:-16 64}"
+LEVELS="${LEVELS-16 64}" # LEVELS="" with FAULT=restart runs the fault alone
 PORT="${PORT:-18490}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OBSERVATORY="${OBSERVATORY:-$ROOT/target/release/observatory}"
@@ -70,8 +70,9 @@ if [[ "${FAULT:-}" == restart ]]; then
         env -u DATABASE_URL "$OBSERVATORY" db start --cluster-dir "$PGDIR" >/dev/null 2>&1
         say "database started again at $((SECONDS_EACH / 3 + 5)) s (and the time it takes to start)"
     ) &
+    fault_pid=$!
     OBSERVATORY_URL="http://127.0.0.1:$PORT" CONNECTIONS=16 LOAD_SECONDS="$SECONDS_EACH" \
         SERVER_PID="$server_pid" ALLOW_UNAVAILABLE=1 "$LOAD"
-    wait
+    wait "$fault_pid"
     echo "ideas in the database after this run: $(ideas)"
 fi
