@@ -382,6 +382,8 @@ describe('participation', { timeout: 10 * 60_000 }, () => {
     await moderation.page.selectOption('#queue-kind', 'idea');
     await moderation.page.waitForSelector(`#queue-list li[data-id="${sent.id}"]`);
     assert.equal(await moderation.page.textContent(`#queue-list li[data-id="${sent.id}"] [data-key="title"] dd`), XSS);
+    // Its theme by name, in the moderator's language, not by id.
+    assert.equal(await moderation.page.textContent(`#queue-list li[data-id="${sent.id}"] [data-key="theme"] dd`), 'Culture, sport and leisure');
     await acceptInQueue(moderation.page, 'idea', sent.id);
     assert.equal(await moderation.page.evaluate(() => window.__xss), undefined);
     await moderation.close('participation-idea-accepted');

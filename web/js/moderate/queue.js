@@ -29,6 +29,34 @@ import { change } from './session.js';
  * @property {Record<string, unknown>} detail
  */
 
+/** @typedef {{nl: string, fr: string, en: string}} Named */
+
+/** The names of themes and categories by id, read once, so that a card says
+ * "Mobilité" rather than `mobility`. */
+/** @type {Promise<Map<string, Named>> | null} */
+let names = null;
+
+function loadNames() {
+  names ??= (async () => {
+    /** @type {Map<string, Named>} */
+    const byId = new Map();
+    try {
+      const [themes, taxonomy] = await Promise.all([get('/api/participation/themes'), get('/api/categories')]);
+      for (const theme of /** @type {{id: string, name: Named}[]} */ (themes)) byId.set(`theme:${theme.id}`, theme.name);
+      for (const group of /** @type {{groups: {categories: {id: string, label: Named}[]}[]}} */ (taxonomy).groups) {
+        for (const category of group.categories) byId.set(`category:${category.id}`, category.label);
+      }
+    } catch {
+      names = null; // the ids are shown meanwhile; asked again on the next load
+    }
+    return byId;
+  })();
+  return names;
+}
+
+/** @type {Map<string, Named>} */
+let named = new Map();
+
 export const KINDS = ['service_report', 'idea', 'photo', 'project_idea'];
 export const STATUSES = ['pending', 'accepted', 'rejected', 'merged', 'withdrawn'];
 const PAGE = 50;
@@ -80,6 +108,7 @@ export function createQueue(lang, report) {
       const page = /** @type {Contribution[]} */ (await get(withQuery('/api/moderation/queue', {
         kind: kind.value, status: status.value, commune: commune.ids()[0], limit: PAGE, offset,
       })));
+      named = await loadNames();
       if (mine !== ticket) return;
       items = append ? [...items, ...page] : page;
       more.hidden = page.length < PAGE;
@@ -115,7 +144,8 @@ export function createQueue(lang, report) {
     if (c.supports) row(t.queue.supports, String(c.supports));
     for (const [key, value] of Object.entries(c.detail ?? {})) {
       if (value === null || value === undefined || value === '' || HIDDEN_DETAIL.has(key)) continue;
-      row(lookup(l, `mod.fields.${key}`) ?? key, valueText(l, value), key);
+      const name = (key === 'theme' || key === 'category') ? named.get(`${key}:${value}`)?.[l] : undefined;
+      row(lookup(l, `mod.fields.${key}`) ?? key, name ?? valueText(l, value), key);
     }
     const parts = [
       el('h3', {}, [`${lookup(l, `mod.kinds.${c.kind}`) ?? c.kind} #${c.id} — `, el('span', { className: 'status-tag', text: lookup(l, `mod.statuses.${c.status}`) ?? c.status, attrs: { 'data-status': c.status } })]),
