@@ -13,21 +13,21 @@ use sqlx::PgPool;
 
 use crate::tiles::{decode, prop, tile_of};
 
-const PASSWORD: &str = "a long enough password";
+pub(crate) const PASSWORD: &str = "a long enough password";
 
 /// A client with its own cookie jar (a browser of its own).
 fn browser() -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder().cookie_store(true).build()?)
 }
 
-async fn account(pool: &PgPool, name: &str, role: Role) -> anyhow::Result<()> {
+pub(crate) async fn account(pool: &PgPool, name: &str, role: Role) -> anyhow::Result<()> {
     let mut conn = pool.acquire().await?;
     accounts::create(&mut conn, &Username::parse(name)?, role, PASSWORD).await?;
     Ok(())
 }
 
 /// Logs `name` in with a browser of its own; the browser and the CSRF token.
-async fn login(app: &TestApp, name: &str) -> anyhow::Result<(reqwest::Client, String)> {
+pub(crate) async fn login(app: &TestApp, name: &str) -> anyhow::Result<(reqwest::Client, String)> {
     let client = browser()?;
     let response = client
         .post(format!("{}/api/session", app.base))
@@ -60,7 +60,7 @@ async fn post(app: &TestApp, path: &str, body: &Value) -> anyhow::Result<(Status
     Ok((status, response.json().await.unwrap_or(Value::Null)))
 }
 
-async fn count(pool: &PgPool, table: &str) -> anyhow::Result<i64> {
+pub(crate) async fn count(pool: &PgPool, table: &str) -> anyhow::Result<i64> {
     // Table names are this file's constants.
     Ok(sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
         .fetch_one(pool)

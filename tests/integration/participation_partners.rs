@@ -10,37 +10,15 @@ use chrono::NaiveDate;
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::{ImageBuffer, ImageEncoder, Luma, Rgb};
-use observatory_core::accounts::{self, Role, Username};
+use observatory_core::accounts::Role;
 use observatory_server::RateLimit;
 use observatory_tests::{ingest_westhoek, test_settings, TestApp, TestDb};
+
+use crate::participation::{account, count, login};
 use reqwest::multipart::{Form, Part};
 use reqwest::{RequestBuilder, StatusCode};
 use serde_json::{json, Value};
 use sqlx::PgPool;
-
-const PASSWORD: &str = "a long enough password";
-
-async fn account(pool: &PgPool, name: &str, role: Role) -> anyhow::Result<()> {
-    let mut conn = pool.acquire().await?;
-    accounts::create(&mut conn, &Username::parse(name)?, role, PASSWORD).await?;
-    Ok(())
-}
-
-/// Logs `name` in with a client of its own (its own cookie jar); the client and the
-/// session's CSRF token.
-async fn login(app: &TestApp, name: &str) -> anyhow::Result<(reqwest::Client, String)> {
-    let client = reqwest::Client::builder().cookie_store(true).build()?;
-    let response = client
-        .post(format!("{}/api/session", app.base))
-        .json(&json!({"username": name, "password": PASSWORD}))
-        .send()
-        .await?;
-    assert_eq!(response.status(), 200, "login of {name}");
-    let body: Value = response.json().await?;
-    let csrf = body["csrf_token"].as_str().unwrap_or_default().to_owned();
-    assert!(!csrf.is_empty());
-    Ok((client, csrf))
-}
 
 /// Sends a request; its status and JSON body (null when there is none).
 async fn send(request: RequestBuilder) -> anyhow::Result<(StatusCode, Value)> {
@@ -63,13 +41,6 @@ fn refused(answer: &(StatusCode, Value)) -> (u16, String) {
         answer.0.as_u16(),
         answer.1["field"].as_str().unwrap_or_default().to_owned(),
     )
-}
-
-async fn count(pool: &PgPool, table: &str) -> anyhow::Result<i64> {
-    // Table names are this file's constants.
-    Ok(sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
-        .fetch_one(pool)
-        .await?)
 }
 
 /// Rows of the tables these routes write: what a refused request must leave unchanged.
