@@ -642,13 +642,7 @@ fn stream(mut conn: ExportConnection, selection: Selection, format: Format, laye
             }
             (Layer::Services, Format::Csv) => {
                 let writer = CsvWriter::new(&SERVICE_COLUMNS);
-                pump(
-                    services_rows(&mut conn, &selection),
-                    writer,
-                    tx,
-                    "services",
-                )
-                .await
+                pump(services_rows(&mut conn, &selection), writer, tx, "services").await
             }
             (Layer::Communes, Format::GeoJson) => {
                 pump(
@@ -661,13 +655,7 @@ fn stream(mut conn: ExportConnection, selection: Selection, format: Format, laye
             }
             (Layer::Communes, Format::Csv) => {
                 let writer = CsvWriter::new(&COMMUNE_COLUMNS);
-                pump(
-                    communes_rows(&mut conn, &selection),
-                    writer,
-                    tx,
-                    "communes",
-                )
-                .await
+                pump(communes_rows(&mut conn, &selection), writer, tx, "communes").await
             }
         };
         match pumped {
