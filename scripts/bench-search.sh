@@ -80,7 +80,7 @@ percentiles() {
 
 # How the plan read the commune table: the trigram index or a sequential scan.
 access() {
-  if grep -q commune_search_word_idx "$cluster_dir/plan-$1"; then echo "word btree"
+  if grep -q commune_search_prefix_idx "$cluster_dir/plan-$1"; then echo "ranked prefixes"
   elif grep -q commune_search_key_idx "$cluster_dir/plan-$1"; then echo "trigram index"
   elif grep -q 'Seq Scan on commune' "$cluster_dir/plan-$1"; then echo "sequential scan"
   else echo "other"; fi

@@ -2,28 +2,59 @@
 -- commune_search_key, so that the pattern holds only letters, digits and spaces), best
 -- first: a name equal to the query, then a name starting with it, then a word of a name
 -- starting with it, then a match anywhere; the more populous first within each; at most
--- $2 rows. The first three are the names' words read to the end of the name that start
--- with the query: one range of the btree on commune_search_word, ranked on its covering
--- columns without reading the communes (migration 0020). Matches anywhere else come from
--- the trigram index on search_key (migration 0016), ranked on the names folded once
--- (name_keys, migration 0017), and only when the better ones do not fill the limit (a
--- one-time filter on their count: that branch is then never begun). The outlines are
--- read for the rows kept only.
-WITH better AS MATERIALIZED (
-    SELECT w.country, w.code, w.name, w.population,
-           min(CASE WHEN NOT w.name_start THEN 2
-                    WHEN w.word = q.key THEN 0
-                    ELSE 1 END) AS quality
-    -- OFFSET 0 keeps the folded query a row of its own: pulled up into the join, the
-    -- generic plan a prepared statement ends with folded $1 again for every comparison
-    -- (BENCHMARKS.md, "Commune search").
-    FROM (SELECT commune_search_key($1) AS key OFFSET 0) AS q
-    -- every key character sorts below '~' in byte order: the range is exactly the words
-    -- starting with the query
-    JOIN commune_search_word w ON w.word >= q.key AND w.word < q.key || '~'
-    WHERE q.key <> ''
-    GROUP BY w.country, w.code, w.name, w.population
-    ORDER BY quality, w.population DESC NULLS LAST, w.name, w.country, w.code
+-- $2 rows. Each way below reads as little as its query needs (migration 0020):
+--   * the first three kinds, for a query of up to six characters: the first $2 entries
+--     of commune_search_prefix for it, stored in the order of the ranking;
+--   * the same for a longer query: the names' words read to the end of the name that
+--     start with it (one range of commune_search_word), ranked on the index's columns;
+--   * matches anywhere, only when those do not fill the limit: first among the 2,000 most
+--     populous communes in rank order (enough when the match is common), else every
+--     candidate of the trigram index on search_key (migration 0016), ranked;
+-- each later way behind a one-time filter on the counts of the earlier ones, so that it
+-- is not begun when they suffice. The outlines are read for the rows kept only.
+WITH q AS MATERIALIZED (
+    SELECT commune_search_key($1) AS key
+),
+better AS MATERIALIZED (
+    (
+        SELECT p.country, p.code, p.name, p.population, p.quality::integer AS quality
+        FROM commune_search_prefix p
+        WHERE p.prefix = (SELECT key FROM q)
+          AND (SELECT length(key) FROM q) BETWEEN 1 AND 6
+        ORDER BY p.quality, p.population DESC NULLS LAST, p.name, p.country, p.code
+        LIMIT $2
+    )
+    UNION ALL
+    (
+        SELECT w.country, w.code, w.name, w.population,
+               min(CASE WHEN NOT w.name_start THEN 2
+                        WHEN w.word = (SELECT key FROM q) THEN 0
+                        ELSE 1 END) AS quality
+        FROM commune_search_word w
+        -- every key character sorts below '~' in byte order: the range is exactly the
+        -- words starting with the query
+        WHERE w.word >= (SELECT key FROM q) AND w.word < (SELECT key FROM q) || '~'
+          AND (SELECT length(key) FROM q) > 6
+        GROUP BY w.country, w.code, w.name, w.population
+        ORDER BY quality, w.population DESC NULLS LAST, w.name, w.country, w.code
+        LIMIT $2
+    )
+),
+anywhere_populous AS MATERIALIZED (
+    SELECT c.country, c.code, c.name, c.population, 3 AS quality
+    FROM (
+        SELECT country, code, name, population, search_key, name_keys
+        FROM commune
+        WHERE (SELECT count(*) FROM better) < $2
+        ORDER BY population DESC NULLS LAST, name, country, code
+        LIMIT 2000
+    ) AS c
+    WHERE c.search_key LIKE '%' || (SELECT key FROM q) || '%'
+      -- not one of the better matches
+      AND NOT EXISTS (
+          SELECT 1 FROM unnest(c.name_keys) AS k
+          WHERE starts_with(k, (SELECT key FROM q)) OR position(' ' || (SELECT key FROM q) IN k) > 0)
+    ORDER BY c.population DESC NULLS LAST, c.name, c.country, c.code
     LIMIT $2
 )
 SELECT c.country || '-' || c.code AS id,
@@ -39,19 +70,24 @@ SELECT c.country || '-' || c.code AS id,
 FROM (
     SELECT * FROM better
     UNION ALL
+    -- the populous matches anywhere are the first of all matches anywhere only when
+    -- they fill the limit
+    SELECT * FROM anywhere_populous
+    WHERE (SELECT count(*) FROM better) + (SELECT count(*) FROM anywhere_populous) >= $2
+    UNION ALL
     (
         SELECT c.country, c.code, c.name, c.population, 3 AS quality
-        FROM (SELECT commune_search_key($1) AS key OFFSET 0) AS q
-        JOIN commune c ON c.search_key LIKE '%' || q.key || '%'
-        WHERE q.key <> '' AND (SELECT count(*) FROM better) < $2
-          -- not one of the better matches above
+        FROM commune c
+        WHERE c.search_key LIKE '%' || (SELECT key FROM q) || '%'
+          AND (SELECT count(*) FROM better) + (SELECT count(*) FROM anywhere_populous) < $2
           AND NOT EXISTS (
               SELECT 1 FROM unnest(c.name_keys) AS k
-              WHERE starts_with(k, q.key) OR position(' ' || q.key IN k) > 0)
+              WHERE starts_with(k, (SELECT key FROM q)) OR position(' ' || (SELECT key FROM q) IN k) > 0)
         ORDER BY c.population DESC NULLS LAST, c.name, c.country, c.code
         LIMIT $2
     )
 ) AS best
 JOIN commune c ON c.country = best.country AND c.code = best.code
+WHERE (SELECT key FROM q) <> ''
 ORDER BY best.quality, best.population DESC NULLS LAST, best.name, best.country, best.code
 LIMIT $2
