@@ -8,8 +8,9 @@
 --   * the same for a longer query: the names' words read to the end of the name that
 --     start with it (one range of commune_search_word), ranked on the index's columns;
 --   * matches anywhere, only when those do not fill the limit: first among the 2,000 most
---     populous communes in rank order (enough when the match is common), else every
---     candidate of the trigram index on search_key (migration 0016), ranked;
+--     populous communes in rank order (enough when the match is common; every commune
+--     for one or two characters, which no trigram narrows), else every candidate of the
+--     trigram index on search_key (migration 0016), ranked;
 -- each later way behind a one-time filter on the counts of the earlier ones, so that it
 -- is not begun when they suffice. The outlines are read for the rows kept only.
 WITH q AS MATERIALIZED (
@@ -47,7 +48,9 @@ anywhere_populous AS MATERIALIZED (
         FROM commune
         WHERE (SELECT count(*) FROM better) < $2
         ORDER BY population DESC NULLS LAST, name, country, code
-        LIMIT 2000
+        -- a query of one or two characters gives the trigram index nothing to narrow:
+        -- the whole order is read, up to the matches needed
+        LIMIT (SELECT CASE WHEN length(key) > 2 THEN 2000 END FROM q)
     ) AS c
     WHERE c.search_key LIKE '%' || (SELECT key FROM q) || '%'
       -- not one of the better matches
@@ -55,7 +58,7 @@ anywhere_populous AS MATERIALIZED (
           SELECT 1 FROM unnest(c.name_keys) AS k
           WHERE starts_with(k, (SELECT key FROM q)) OR position(' ' || (SELECT key FROM q) IN k) > 0)
     ORDER BY c.population DESC NULLS LAST, c.name, c.country, c.code
-    LIMIT $2
+    LIMIT $2 - (SELECT count(*) FROM better)
 )
 SELECT c.country || '-' || c.code AS id,
        c.country::text AS country,
@@ -70,16 +73,18 @@ SELECT c.country || '-' || c.code AS id,
 FROM (
     SELECT * FROM better
     UNION ALL
-    -- the populous matches anywhere are the first of all matches anywhere only when
-    -- they fill the limit
+    -- the populous matches anywhere are the first of all matches anywhere when they fill
+    -- the limit, or when every commune was read
     SELECT * FROM anywhere_populous
     WHERE (SELECT count(*) FROM better) + (SELECT count(*) FROM anywhere_populous) >= $2
+       OR (SELECT length(key) FROM q) <= 2
     UNION ALL
     (
         SELECT c.country, c.code, c.name, c.population, 3 AS quality
         FROM commune c
         WHERE c.search_key LIKE '%' || (SELECT key FROM q) || '%'
           AND (SELECT count(*) FROM better) + (SELECT count(*) FROM anywhere_populous) < $2
+          AND (SELECT length(key) FROM q) > 2
           AND NOT EXISTS (
               SELECT 1 FROM unnest(c.name_keys) AS k
               WHERE starts_with(k, (SELECT key FROM q)) OR position(' ' || (SELECT key FROM q) IN k) > 0)
