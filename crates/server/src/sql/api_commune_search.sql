@@ -58,7 +58,7 @@ anywhere_populous AS MATERIALIZED (
           SELECT 1 FROM unnest(c.name_keys) AS k
           WHERE starts_with(k, (SELECT key FROM q)) OR position(' ' || (SELECT key FROM q) IN k) > 0)
     ORDER BY c.population DESC NULLS LAST, c.name, c.country, c.code
-    LIMIT $2 - (SELECT count(*) FROM better)
+    LIMIT $2
 )
 SELECT c.country || '-' || c.code AS id,
        c.country::text AS country,
