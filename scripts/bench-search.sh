@@ -14,6 +14,13 @@
 #                                               cluster and loads the data; psql times)
 #   SEARCH_SQL=FILE scripts/bench-search.sh      times FILE instead of the server's
 #                                               statement (an earlier one, a variant)
+#   COMPARE_SQL=FILE scripts/bench-search.sh     times FILE and the server's statement
+#                                               side by side on the same data, as the
+#                                               planner chooses (no sequential-scan rows),
+#                                               alternated: FILE, server, FILE, server
+#   NATIONAL_DIR=DIR scripts/bench-search.sh     the communes of DIR/national.toml (written
+#                                               by benches/generate_national.py) instead of
+#                                               the Westhoek release and the SQL-generated ones
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${OBSERVATORY_BIN:-}" ]; then
@@ -26,11 +33,18 @@ chmod 755 "$cluster_dir"
 trap '"$bin" db stop --cluster-dir "$cluster_dir/pg" >/dev/null 2>&1 || true; rm -rf "$cluster_dir"' EXIT
 "$bin" db start --cluster-dir "$cluster_dir/pg" >/dev/null 2>&1
 url="postgresql:///observatory?host=$cluster_dir/pg&port=5432&user=observatory"
-DATABASE_URL="$url" "$bin" ingest --no-progress >/dev/null 2>&1
 sql=tests/benches/sql
 started=$(date +%s)
-psql -X -q -v ON_ERROR_STOP=1 "$url" -f "$sql/search_generate.sql"
+if [ -n "${NATIONAL_DIR:-}" ]; then
+  DATABASE_URL="$url" "$bin" ingest "$NATIONAL_DIR/national.toml" --no-progress >/dev/null
+else
+  DATABASE_URL="$url" "$bin" ingest --no-progress >/dev/null 2>&1
+  psql -X -q -v ON_ERROR_STOP=1 "$url" -f "$sql/search_generate.sql"
+fi
 psql -X -q -v ON_ERROR_STOP=1 "$url" -f "$sql/search_queries.sql"
+# as autovacuum leaves a table some time after it is written: index-only scans read the
+# visibility map
+psql -X -q -v ON_ERROR_STOP=1 "$url" -c "VACUUM ANALYZE"
 communes=$(psql -X -At "$url" -c "SELECT count(*) FROM commune")
 echo "generated: $communes communes in $(($(date +%s) - started)) s" >&2
 
@@ -38,13 +52,13 @@ echo "generated: $communes communes in $(($(date +%s) - started)) s" >&2
 # KIND, then the timed pass; prints one latency in ms per query. The plan the session's
 # cache ends with, and how often it planned each way, go to $cluster_dir/plan-LABEL.
 run() {
-  local label=$1 settings=$2 kind=$3 executes
+  local label=$1 settings=$2 kind=$3 statement=${4:-${SEARCH_SQL:-crates/server/src/sql/api_commune_search.sql}} executes
   executes=$(psql -X -At -v ON_ERROR_STOP=1 "$url" \
     -c "SELECT format('EXECUTE search(%L, 10);', q) FROM search_bench_query WHERE kind = '$kind' ORDER BY k")
   {
     echo "$settings"
     echo "PREPARE search(text, bigint) AS"
-    cat "${SEARCH_SQL:-crates/server/src/sql/api_commune_search.sql}"
+    cat "$statement"
     echo ";"
     echo "$executes"
     echo '\timing on'
@@ -66,7 +80,8 @@ percentiles() {
 
 # How the plan read the commune table: the trigram index or a sequential scan.
 access() {
-  if grep -q commune_search_key_idx "$cluster_dir/plan-$1"; then echo "trigram index"
+  if grep -q commune_search_prefix_idx "$cluster_dir/plan-$1"; then echo "ranked prefixes"
+  elif grep -q commune_search_key_idx "$cluster_dir/plan-$1"; then echo "trigram index"
   elif grep -q 'Seq Scan on commune' "$cluster_dir/plan-$1"; then echo "sequential scan"
   else echo "other"; fi
 }
@@ -76,6 +91,22 @@ plans() {
 }
 
 index_settings=""
+if [ -n "${COMPARE_SQL:-}" ]; then
+  echo "| queries | round | statement | read by | plans made | n | p50 ms | p99 ms |"
+  echo "| --- | ---: | --- | --- | --- | ---: | ---: | ---: |"
+  for kind in main short; do
+    for round in 1 2; do
+      for way in compared server; do
+        label="$kind-$way-$round"
+        file=crates/server/src/sql/api_commune_search.sql
+        [ "$way" = compared ] && file=$COMPARE_SQL
+        read -r n p50 p99 < <(run "$label" "" "$kind" "$file" | percentiles)
+        echo "| $kind | $round | $way | $(access "$label") | $(plans "$label") | $n | $p50 | $p99 |"
+      done
+    done
+  done
+  exit 0
+fi
 scan_settings="SET enable_indexscan = off; SET enable_bitmapscan = off;"
 echo "| queries | round | read by | plans made | n | p50 ms | p99 ms |"
 echo "| --- | ---: | --- | --- | ---: | ---: | ---: |"

@@ -42,3 +42,14 @@ SELECT 'FR', lpad(i::text, 5, '0'), name, name_nl, name, 'search-synthetic',
 FROM generated;
 
 ANALYZE commune;
+
+-- The search's own tables (migration 0020) follow the communes through triggers, which
+-- are off here: they are filled as the triggers would.
+INSERT INTO commune_search_word (word, name_start, country, code, population, name)
+SELECT w.word, w.name_start, c.country, c.code, c.population, c.name
+FROM commune AS c, LATERAL commune_search_words(c.name_keys) AS w
+WHERE c.source_id = 'search-synthetic';
+INSERT INTO commune_search_prefix (prefix, quality, country, code, population, name)
+SELECT p.prefix, p.quality, c.country, c.code, c.population, c.name
+FROM commune AS c, LATERAL commune_search_prefixes(c.name_keys) AS p
+WHERE c.source_id = 'search-synthetic';
