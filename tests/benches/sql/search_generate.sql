@@ -43,7 +43,7 @@ FROM generated;
 
 ANALYZE commune;
 
--- The search's own tables (migration 0020) follow the communes through triggers, which
+-- The search's own tables (migration 0019) follow the communes through triggers, which
 -- are off here: they are filled as the triggers would.
 INSERT INTO commune_search_word (word, name_start, country, code, population, name)
 SELECT w.word, w.name_start, c.country, c.code, c.population, c.name

@@ -2,7 +2,7 @@
 -- commune_search_key, so that the pattern holds only letters, digits and spaces), best
 -- first: a name equal to the query, then a name starting with it, then a word of a name
 -- starting with it, then a match anywhere; the more populous first within each; at most
--- $2 rows. Each way below reads as little as its query needs (migration 0020):
+-- $2 rows. Each way below reads as little as its query needs (migration 0019):
 --   * the first three kinds, for a query of up to six characters: the first $2 entries
 --     of commune_search_prefix for it, stored in the order of the ranking;
 --   * the same for a longer query: the names' words read to the end of the name that
