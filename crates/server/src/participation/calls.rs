@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 use super::auth::{Account, Partner};
 use super::client::ClientAddress;
 use super::contributions::{self, Created, Kind};
-use super::input::{self, IdPath, JsonBody, Language, Lines};
+use super::input::{self, IdPath, JsonBody, Language, Lines, PublicationRefusals};
 use super::rate_limit::{self, Bucket};
 use super::themes;
 use crate::error::ErrorBody;
@@ -195,11 +195,7 @@ struct NewCall {
     request_body = NewCall,
     responses(
         (status = 201, description = "Published", body = Published),
-        (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 401, description = "No valid session", body = ErrorBody),
-        (status = 403, description = "Not a partner, no CSRF token, or sent from another site", body = ErrorBody),
-        (status = 413, description = "The body is too large", body = ErrorBody),
-        (status = 422, description = "A field is refused; the answer names it", body = ErrorBody),
+        PublicationRefusals,
     )
 )]
 async fn publish(

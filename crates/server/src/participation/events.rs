@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 
 use super::auth::Partner;
 use super::calls::{audit, today, Bilingual, Published};
-use super::input::{self, JsonBody, Lines};
+use super::input::{self, JsonBody, Lines, PublicationRefusals};
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
@@ -130,11 +130,7 @@ struct NewDiscoveryDay {
     request_body = NewDiscoveryDay,
     responses(
         (status = 201, description = "Published", body = Published),
-        (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 401, description = "No valid session", body = ErrorBody),
-        (status = 403, description = "Not a partner, no CSRF token, or sent from another site", body = ErrorBody),
-        (status = 413, description = "The body is too large", body = ErrorBody),
-        (status = 422, description = "A field is refused; the answer names it", body = ErrorBody),
+        PublicationRefusals,
     )
 )]
 async fn publish(

@@ -560,3 +560,22 @@ mod properties {
         }
     }
 }
+
+/// The refusals a partner's publication can meet, described once for the API document.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // described, never built
+pub enum PublicationRefusals {
+    #[response(status = 400, description = "The body is not JSON")]
+    NotJson(crate::error::ErrorBody),
+    #[response(status = 401, description = "No valid session")]
+    NoSession(crate::error::ErrorBody),
+    #[response(
+        status = 403,
+        description = "Not a partner, no CSRF token, or sent from another site"
+    )]
+    Forbidden(crate::error::ErrorBody),
+    #[response(status = 413, description = "The body is too large")]
+    TooLarge(crate::error::ErrorBody),
+    #[response(status = 422, description = "A field is refused; the answer names it")]
+    Invalid(crate::error::ErrorBody),
+}
