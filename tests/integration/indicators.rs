@@ -832,3 +832,137 @@ async fn no_service_is_closer_than_the_nearest_found() -> anyhow::Result<()> {
     assert!(checked > 3000, "{checked} nearest services checked");
     db.drop_database().await
 }
+
+/// The nearest services of a full refresh (searched in the process) and of the
+/// incremental refresh (searched by PostGIS) are exactly those of a brute-force search
+/// that measures every open service of the category with PostGIS: the same service, the
+/// same distance to the last bit, on at least 1,000 origin × category pairs drawn at
+/// random (a fixed seed), both scopes. Pharmacies are added where searches go wrong: at
+/// the very place of another (a tie: the lower id is the nearest), a millimetre from
+/// another (PostGIS's distance decides), at an origin itself (0 m).
+#[tokio::test]
+async fn the_nearest_services_are_those_of_a_brute_force_search() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+
+    // Around the first origins of a few communes on both sides: their nearest pharmacy.
+    let nearest: Vec<(String, f64, f64, f64, f64)> = sqlx::query_as(
+        "SELECT o.id, ST_X(o.geom), ST_Y(o.geom), ST_X(s.geom), ST_Y(s.geom)
+         FROM access_nearest a
+         JOIN access_origin o ON o.id = a.origin
+         JOIN service s ON s.id = a.service_id
+         WHERE a.category = 'pharmacy' AND a.scope = 'any'
+         ORDER BY md5(o.id) LIMIT 12",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    assert_eq!(nearest.len(), 12);
+    let mut added = Vec::new();
+    for (i, (_, origin_x, origin_y, service_x, service_y)) in nearest.iter().enumerate() {
+        let (lon, lat) = match i % 3 {
+            0 => (*service_x, *service_y),
+            1 => (service_x + 1e-8, service_y - 1e-8),
+            _ => (*origin_x, *origin_y),
+        };
+        let mut tx = db.pool.begin().await?;
+        let observed = observation(&mut tx, "be-pharmacies-afmps", &format!("tie-{i}")).await?;
+        let written = write(
+            &mut tx,
+            &ServiceWrite::Create {
+                category: observatory_core::ServiceCategory::parse("pharmacy")?,
+                position: Wgs84Point::new(lon, lat)?,
+                name: Some(format!("Apotheek {i}")),
+                address: None,
+                observed,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        added.push(written.service_id);
+    }
+
+    let sample = |seed: &'static str| {
+        let pool = db.pool.clone();
+        async move { nearest_against_brute_force(&pool, seed).await }
+    };
+    // After the incremental refreshes of those writes, then after a full one.
+    let (checked, wrong) = sample("incremental").await?;
+    assert!(wrong.is_empty(), "incremental refresh: {wrong:#?}");
+    assert!(checked >= 2000, "{checked} (pair, scope) compared");
+    let mut tx = db.pool.begin().await?;
+    observatory_core::indicators::refresh_all(&mut tx).await?;
+    tx.commit().await?;
+    let (checked, wrong) = sample("full").await?;
+    assert!(wrong.is_empty(), "full refresh: {wrong:#?}");
+    assert!(checked >= 2000, "{checked} (pair, scope) compared");
+
+    // The ties were met: the added pharmacy at another's place lost to the lower id.
+    let winners: Vec<i64> = sqlx::query_scalar(
+        "SELECT service_id FROM access_nearest WHERE category = 'pharmacy' AND scope = 'any'
+           AND origin = ANY ($1)",
+    )
+    .bind(nearest.iter().map(|n| n.0.clone()).collect::<Vec<_>>())
+    .fetch_all(&db.pool)
+    .await?;
+    assert!(
+        !winners.contains(&added[0]),
+        "the tie went to the higher id"
+    );
+    assert!(
+        winners.contains(&added[2]),
+        "the pharmacy at the origin is not its nearest"
+    );
+    db.drop_database().await
+}
+
+/// Compares `access_nearest` with a brute-force search on 1,200 random origin × category
+/// pairs (those a refresh searches: categories some source covers in the origin's
+/// country) plus every pharmacy pair, both scopes. Returns how many (pair, scope) were
+/// compared and each difference.
+async fn nearest_against_brute_force(
+    pool: &sqlx::PgPool,
+    seed: &str,
+) -> anyhow::Result<(i64, Vec<String>)> {
+    Ok(sqlx::query_as(
+        "WITH covered AS (
+             SELECT DISTINCT s.category, sc.country
+             FROM service s CROSS JOIN unnest(s.sources) AS listed (source_id)
+             JOIN source_coverage sc ON sc.source_id = listed.source_id
+         ),
+         pairs AS (
+             (SELECT o.id AS origin, c.category
+              FROM access_origin o JOIN covered c ON c.country = o.country
+              ORDER BY md5($1 || o.id || c.category) LIMIT 1200)
+             UNION
+             SELECT o.id, 'pharmacy' FROM access_origin o
+             JOIN covered c ON c.country = o.country AND c.category = 'pharmacy'
+         ),
+         brute AS (
+             SELECT p.origin, p.category, scope.name AS scope, b.id, b.distance
+             FROM pairs p
+             JOIN access_origin o ON o.id = p.origin
+             CROSS JOIN (VALUES ('any'), ('national')) AS scope (name)
+             CROSS JOIN LATERAL (
+                 SELECT s.id, ST_Distance(s.geom::geography, o.geom::geography) AS distance
+                 FROM service s
+                 WHERE s.category = p.category AND NOT s.closure_candidate
+                   AND (scope.name = 'any' OR s.country = o.country)
+                 ORDER BY 2, 1
+                 LIMIT 1
+             ) AS b
+         )
+         SELECT count(*),
+                coalesce(array_agg(coalesce(b.origin, a.origin) || ' ' || coalesce(b.category, a.category)
+                                   || ' ' || coalesce(b.scope, a.scope) || ': brute force '
+                                   || coalesce(b.id || ' at ' || b.distance, 'none') || ', refresh '
+                                   || coalesce(a.service_id || ' at ' || a.distance_m, 'none'))
+                         FILTER (WHERE a.service_id IS DISTINCT FROM b.id
+                                    OR a.distance_m IS DISTINCT FROM b.distance), '{}')
+         FROM brute b
+         FULL JOIN (SELECT a.* FROM access_nearest a JOIN pairs p USING (origin, category)) a
+             ON a.origin = b.origin AND a.category = b.category AND a.scope = b.scope",
+    )
+    .bind(seed)
+    .fetch_one(pool)
+    .await?)
+}

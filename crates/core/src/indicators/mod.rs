@@ -1,8 +1,12 @@
-//! Indicators per commune, computed in PostGIS: counts, per 1,000 inhabitants, presence,
-//! distance to the nearest service across the border and within the country, population
-//! change. The ingest refreshes everything; when one service changes (a citizen report
-//! accepted), only the origins and communes it can affect are recomputed, with the very
-//! same statements restricted to a scope.
+//! Indicators per commune: counts, per 1,000 inhabitants, presence, distance to the
+//! nearest service across the border and within the country, population change. The
+//! values are computed in PostGIS; the nearest services of many origins at once (a full
+//! refresh, whole categories) are searched in this process (`nearest`), their distances
+//! still measured by PostGIS. The ingest refreshes everything; when one service changes
+//! (a citizen report accepted), only the origins and communes it can affect are
+//! recomputed, with the very same statements restricted to a scope.
+
+mod nearest;
 
 use sqlx::{Executor, PgConnection};
 
@@ -201,16 +205,23 @@ async fn recompute_scope(conn: &mut PgConnection, refresh: Refresh) -> Result<()
     Ok(())
 }
 
-/// The nearest services of the origins in scope, one category at a time, so that each
-/// search uses its category's own index.
+/// The nearest services of the origins in scope. A full refresh, or one of whole
+/// categories, searches every origin: in this process, from one read of the services
+/// (see `nearest`). One changed service affects a handful of origins: PostGIS searches
+/// them one category at a time, each search on its category's own index, rather than
+/// reading a category's services (1.4 million bus stops nationally) for them.
 async fn refresh_nearest(conn: &mut PgConnection, refresh: Refresh) -> Result<(), sqlx::Error> {
     conn.execute(sqlx::raw_sql(include_str!("sql/refresh_nearest.sql")))
         .await?;
-    let categories: Vec<String> = sqlx::query_scalar(include_str!("sql/scope_categories.sql"))
-        .fetch_all(&mut *conn)
-        .await?;
-    for category in &categories {
-        nearest_of_category(conn, category).await?;
+    if refresh == Refresh::Service {
+        let categories: Vec<String> = sqlx::query_scalar(include_str!("sql/scope_categories.sql"))
+            .fetch_all(&mut *conn)
+            .await?;
+        for category in &categories {
+            nearest_of_category(conn, category).await?;
+        }
+    } else {
+        nearest::search_in_process(conn).await?;
     }
     if refresh == Refresh::Full {
         conn.execute(sqlx::raw_sql(include_str!("sql/full_nearest_end.sql")))

@@ -50,3 +50,12 @@ CREATE TEMP TABLE IF NOT EXISTS nearest_found (
     origin text, country char(2), scope text, service_id bigint, service_country char(2),
     distance float8, proven boolean
 ) ON COMMIT DROP;
+
+-- The nearest services the search in the process found (indicators/nearest), with the
+-- coordinates PostGIS measures them by: for the origin's row across the border (`any`),
+-- within its country (`national`), or both; `alone` when no other service lies within a
+-- millimetre of it for that origin, category and scope.
+CREATE TEMP TABLE IF NOT EXISTS nearest_candidate (
+    origin text, category text, across boolean, national boolean, service_id bigint, alone boolean,
+    origin_x float8, origin_y float8, service_x float8, service_y float8
+) ON COMMIT DROP;
