@@ -11,7 +11,7 @@ WHERE g.category IN (SELECT DISTINCT category FROM value_scope)
 -- A category no source of the region locates on a side of the border: neither a count nor
 -- a distance there (a distance to the other country's services, or to another region's,
 -- would pretend the home side has none). The cross-border distance still names the
--- sources that cover the category elsewhere.
+-- sources that cover the category on the other side, in the region.
 INSERT INTO indicator_gap (indicator, region, country, category, no_data, sources, detail)
 SELECT indicator.name, home.region, home.country, k.category,
        'no source gives ' || k.category || ' locations in ' || home.country,
@@ -22,9 +22,9 @@ CROSS JOIN (SELECT DISTINCT coalesce(region_id, '') AS region, country FROM comm
 CROSS JOIN (VALUES ('service_count'), ('service_presence'), ('services_per_1000'),
                    ('nearest_service_m'), ('nearest_service_national_m')) AS indicator(name)
 LEFT JOIN (
-    SELECT x.category, array_agg(DISTINCT s ORDER BY s) AS sources
-    FROM covered_points x, unnest(x.sources) AS s GROUP BY x.category
-) AS everywhere ON everywhere.category = k.category
+    SELECT x.region, x.category, array_agg(DISTINCT s ORDER BY s) AS sources
+    FROM covered_points x, unnest(x.sources) AS s GROUP BY x.region, x.category
+) AS everywhere ON everywhere.category = k.category AND everywhere.region = home.region
 WHERE NOT EXISTS (SELECT 1 FROM covered_points cp
                   WHERE cp.category = k.category AND cp.country = home.country AND cp.region = home.region);
 

@@ -100,10 +100,12 @@ JOIN commune c ON c.country = v.country AND c.code = v.code
 CROSS JOIN (VALUES ('any'), ('national')) AS scope(name)
 JOIN covered_points cp ON cp.category = v.category AND cp.country = v.country
                       AND cp.region = coalesce(c.region_id, '')
+-- the sources that cover the category on either side of the border in the commune's
+-- region: another region's do not describe its surroundings
 LEFT JOIN (
-    SELECT x.category, array_agg(DISTINCT s ORDER BY s) AS sources
-    FROM covered_points x, unnest(x.sources) AS s GROUP BY x.category
-) AS everywhere ON everywhere.category = v.category
+    SELECT x.region, x.category, array_agg(DISTINCT s ORDER BY s) AS sources
+    FROM covered_points x, unnest(x.sources) AS s GROUP BY x.region, x.category
+) AS everywhere ON everywhere.category = v.category AND everywhere.region = cp.region
 LEFT JOIN (
     SELECT o.country, o.commune, a.category, a.scope, avg(a.distance_m) AS mean, count(*) AS origins
     FROM access_nearest a JOIN access_origin o ON o.id = a.origin
