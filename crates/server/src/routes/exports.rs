@@ -42,6 +42,9 @@ const CHANNEL_DEPTH: usize = 8;
 const CHUNK_BYTES: usize = 64 * 1024;
 
 const GEOJSON: &str = "application/geo+json";
+/// The observatory's own name, which starts the file name of an export over every region
+/// (one of one region starts with the region's id).
+const OBSERVATORY: &str = "westhoek";
 const CSV: &str = "text/csv; charset=utf-8";
 
 /// The file format of an export.
@@ -205,7 +208,7 @@ impl Selection {
     /// observatory, then the layer and filters) and when (today, UTC). Every part is a
     /// validated id, safe in a header.
     fn file_name(&self, layer: &str, format: Format) -> String {
-        let whose = self.region_id().unwrap_or("westhoek");
+        let whose = self.region_id().unwrap_or(OBSERVATORY);
         let mut parts = vec![whose.to_owned(), layer.to_owned()];
         if let Some(category) = &self.category {
             parts.push(category.to_string());

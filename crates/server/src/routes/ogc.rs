@@ -404,8 +404,9 @@ async fn landing(headers: HeaderMap) -> Json<Value> {
     let base = base_url(&headers);
     Json(json!({
         "title": "Westhoek Observatory",
-        "description": "Communes and everyday services of the Belgian Westhoek and French \
-                        Flanders, on both sides of the border (OGC API – Features).",
+        "description": "Communes and everyday services of cross-border regions such as the \
+                        Belgian Westhoek and French Flanders, on both sides of the border; \
+                        `region` keeps the items to one region (OGC API – Features).",
         "links": [
             link(format!("{base}/ogc"), "self", JSON_TYPE, "this document"),
             link(format!("{base}/api/openapi.json"), "service-desc", OPENAPI, "the API definition"),
