@@ -202,6 +202,7 @@ async fn the_openapi_document_is_valid_and_describes_every_route() -> anyhow::Re
     for path in [
         "/api/indicators/{id}",
         "/api/communes",
+        "/api/labels",
         "/ogc/collections/{collection}/items",
     ] {
         assert!(filters(path).contains("region"), "{path} describes region");

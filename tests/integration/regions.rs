@@ -303,6 +303,18 @@ async fn two_regions_keep_to_their_own_rows() -> anyhow::Result<()> {
         );
     }
 
+    // So do the label points.
+    let labels: serde_json::Value = app.get("/api/labels?region=ardennes").await?.json().await?;
+    let labelled: BTreeSet<String> = labels["features"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(labelled, ardennes_ids, "the Meuse valley's label points");
+
     // The search keeps to the region asked for.
     let name: String = sqlx::query_scalar(
         "SELECT name FROM commune WHERE region_id = 'ardennes' ORDER BY population DESC LIMIT 1",
@@ -346,6 +358,7 @@ async fn two_regions_keep_to_their_own_rows() -> anyhow::Result<()> {
     for path in [
         "/api/indicators/population_change_pct?region=nowhere",
         "/api/communes?q=ieper&region=nowhere",
+        "/api/labels?region=nowhere",
         "/exports/communes.csv?region=nowhere",
         "/exports/services.geojson?region=nowhere",
         "/ogc/collections/services/items?region=nowhere",

@@ -203,23 +203,29 @@ struct LabelProperties {
     population: Option<i64>,
 }
 
-/// One point inside each commune, with its names and population, as a GeoJSON
-/// FeatureCollection (RFC 7946): where the map writes each commune's name.
+/// One point inside each commune (of one region with `region`), with its names and
+/// population, as a GeoJSON FeatureCollection (RFC 7946): where the map writes each
+/// commune's name.
 #[utoipa::path(
     get,
     path = "/api/labels",
     tag = "communes",
+    params(RegionParam),
     responses(
         (status = 200, description = "A FeatureCollection of Points with properties id, name, name_nl, name_fr and population, the most populous first", body = CommuneLabels, content_type = "application/geo+json"),
+        (status = 400, description = "A malformed region", body = ErrorBody),
+        (status = 404, description = "No such region", body = ErrorBody),
         (status = 500, description = "The database answered what the server cannot describe; the reason is in its log", body = ErrorBody),
         (status = 503, description = "The database could not answer", body = ErrorBody),
     )
 )]
 async fn labels(
     State(state): State<AppState>,
+    region: RegionScope,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
     let sqlx::types::Json(collection): sqlx::types::Json<CommuneLabels> =
         sqlx::query_scalar(include_str!("../sql/api_commune_labels.sql"))
+            .bind(region.id())
             .fetch_one(&state.pool)
             .await
             .map_err(decode_error("the label points"))?;
