@@ -27,8 +27,9 @@ import { addBasemap, buildStyle, hatchImage, LAYER, NO_DATA_PATTERN } from './ma
  */
 
 /**
- * @param {{lang: Lang, servicesUrl: string, bounds: Box | null, hooks: Hooks}} options
- *   `bounds`: the box to open on (the region's view); null to keep the link's position
+ * @param {{lang: Lang, servicesUrl: string, bounds: Box | 'data' | null, hooks: Hooks}} options
+ *   `bounds`: the box to open on (the region's view); 'data' for the communes' extent,
+ *   once the tiles say it (no region is loaded); null to keep the link's position
  * @returns {{map: MaplibreMap, styleLoaded: Promise<void>}} the map, and a promise kept
  *   once its style is parsed and its sources exist (feature state can be set from then
  *   on; isStyleLoaded() cannot tell, being false again whenever tiles load)
@@ -59,7 +60,16 @@ export function createAtlasMap({ lang, servicesUrl, bounds, hooks }) {
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
   map.setPadding(panelInset());
-  if (bounds) fitBox(map, bounds, false);
+  if (Array.isArray(bounds)) fitBox(map, bounds, false);
+  if (bounds === 'data') {
+    const fitData = (/** @type {import('maplibre-gl').MapSourceDataEvent} */ e) => {
+      if (e.sourceId !== 'communes' || e.sourceDataType !== 'metadata') return;
+      map.off('sourcedata', fitData);
+      const source = /** @type {import('maplibre-gl').VectorTileSource} */ (map.getSource('communes'));
+      if (source?.bounds) fitBox(map, /** @type {Box} */ (source.bounds), false);
+    };
+    map.on('sourcedata', fitData);
+  }
   placeCrosshair(map);
   map.on('resize', () => {
     map.setPadding(panelInset());

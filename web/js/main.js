@@ -441,7 +441,7 @@ async function start() {
       const created = createAtlasMap({
         lang: page.lang,
         servicesUrl: services.servicesTileJsonUrl(page.date),
-        bounds: linkHasPosition ? null : shownRegion?.view ?? shownRegion?.bbox ?? null,
+        bounds: linkHasPosition ? null : shownRegion?.view ?? shownRegion?.bbox ?? 'data',
         hooks: {
           onClick: (e) => participation.handleClick(e),
           onCommune: (id) => openCommune(id),
