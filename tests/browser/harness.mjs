@@ -1,6 +1,7 @@
-// The browser tests' fixture: a fresh database with the Westhoek release ingested, an
-// `observatory serve` on a free loopback port, and headless Chromium (Debian's package;
-// browsers are never downloaded).
+// The browser tests' fixture: a fresh database with the Westhoek release ingested (and,
+// when asked, the second region scripts/generate_region.py writes), an `observatory
+// serve` on a free loopback port, and headless Chromium (Debian's package; browsers are
+// never downloaded).
 //
 // Environment:
 //   TEST_DATABASE_URL  admin URL of a PostgreSQL server allowed to create databases,
@@ -15,8 +16,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -138,13 +140,15 @@ async function stopProcess(child) {
 
 /**
  * Starts what the tests need; returns the server's base URL, the browser, and a function
- * that stops everything again.
+ * that stops everything again. `ardennes`: load the generated second region too, after
+ * the Westhoek (which stays the first, the default).
  */
-export async function startFixture() {
+export async function startFixture({ ardennes = false } = {}) {
   let baseUrl;
   let server;
   let adminUrl;
   let databaseName;
+  let regionDir;
   let env = process.env;
   if (process.env.OBSERVATORY_URL) {
     baseUrl = process.env.OBSERVATORY_URL.replace(/\/+$/, '');
@@ -160,6 +164,11 @@ export async function startFixture() {
     env = { ...process.env, DATABASE_URL: dbUrl.href };
 
     await run(OBSERVATORY_BIN, ['ingest', '--no-progress'], { env, timeoutMs: INGEST_TIMEOUT_MS });
+    if (ardennes) {
+      regionDir = mkdtempSync(path.join(os.tmpdir(), 'observatory-region-'));
+      await run('python3', [path.join(REPO_ROOT, 'scripts/generate_region.py'), regionDir]);
+      await run(OBSERVATORY_BIN, ['ingest', path.join(regionDir, 'ardennes.toml'), '--no-progress'], { env, timeoutMs: INGEST_TIMEOUT_MS });
+    }
 
     const port = await freePort();
     const serverLog = tailBuffer();
@@ -182,6 +191,7 @@ export async function startFixture() {
     if (databaseName) {
       await psql(adminUrl, `DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`).catch((err) => problems.push(err));
     }
+    if (regionDir) rmSync(regionDir, { recursive: true, force: true });
     if (problems.length > 0) throw problems[0];
   };
   /**

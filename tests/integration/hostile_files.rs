@@ -65,6 +65,14 @@ fn manifest(dir: &Path, edit: impl FnOnce(&mut toml::Table)) -> anyhow::Result<P
     Ok(path)
 }
 
+/// The manifest's `[region]` table.
+fn region(table: &mut toml::Table) -> &mut toml::Table {
+    match table.get_mut("region") {
+        Some(toml::Value::Table(region)) => region,
+        _ => panic!("the Westhoek manifest has a [region]"),
+    }
+}
+
 /// The source `id` of a manifest table.
 fn source<'t>(table: &'t mut toml::Table, id: &str) -> &'t mut toml::Table {
     table
@@ -321,6 +329,32 @@ async fn broken_manifests_change_nothing() -> anyhow::Result<()> {
                     .insert("path".into(), toml::Value::String("/etc/passwd".into()));
             })?,
             &["fr-bpe-2009", "leads outside the data folder"],
+        ),
+        (
+            with(&|t| {
+                region(t).insert("id".into(), toml::Value::String("West Hoek".into()));
+            })?,
+            &["[region] id", "\"West Hoek\" is not a region id"],
+        ),
+        (
+            with(&|t| {
+                region(t).insert(
+                    "view".into(),
+                    toml::Value::Array(
+                        [3.8, 50.0, 2.0, 51.4]
+                            .map(toml::Value::Float)
+                            .into_iter()
+                            .collect(),
+                    ),
+                );
+            })?,
+            &["[region] view", "west < east"],
+        ),
+        (
+            with(&|t| {
+                region(t).insert("name_fr".into(), toml::Value::String(" ".into()));
+            })?,
+            &["[region] name_fr"],
         ),
     ];
     // Cut in the middle of a line, and not TOML at all.

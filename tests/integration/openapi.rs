@@ -10,8 +10,9 @@ const OPENAPI_TYPE: &str = "application/vnd.oai.openapi+json;version=3.1";
 
 /// Every route of the API router (README, "HTTP interface"), as OpenAPI path templates,
 /// with the methods it answers.
-const ROUTES: [(&str, &[&str]); 42] = [
+const ROUTES: [(&str, &[&str]); 43] = [
     ("/health", &["GET"]),
+    ("/api/regions", &["GET"]),
     ("/api/indicators", &["GET"]),
     ("/api/indicators/{id}", &["GET"]),
     ("/api/communes", &["GET"]),
@@ -189,14 +190,23 @@ async fn the_openapi_document_is_valid_and_describes_every_route() -> anyhow::Re
             })
             .unwrap_or_default()
     };
-    let services: BTreeSet<String> = ["bbox", "category", "commune", "date"]
+    let services: BTreeSet<String> = ["bbox", "category", "commune", "date", "region"]
         .map(String::from)
         .into();
-    let communes: BTreeSet<String> = ["bbox", "commune"].map(String::from).into();
+    let communes: BTreeSet<String> = ["bbox", "commune", "region"].map(String::from).into();
     assert_eq!(filters("/exports/services.geojson"), services);
     assert_eq!(filters("/exports/services.csv"), services);
     assert_eq!(filters("/exports/communes.geojson"), communes);
     assert_eq!(filters("/exports/communes.csv"), communes);
+    // So is the region of the other routes that keep to one.
+    for path in [
+        "/api/indicators/{id}",
+        "/api/communes",
+        "/api/labels",
+        "/ogc/collections/{collection}/items",
+    ] {
+        assert!(filters(path).contains("region"), "{path} describes region");
+    }
 
     // The profile, the label points and the indicators are described field by field, not
     // as any JSON.
@@ -267,6 +277,7 @@ async fn the_openapi_document_is_valid_and_describes_every_route() -> anyhow::Re
         "min",
         "max",
         "median",
+        "region",
         "values",
     ] {
         assert!(
@@ -281,6 +292,13 @@ async fn the_openapi_document_is_valid_and_describes_every_route() -> anyhow::Re
         assert!(
             value["properties"][property].is_object(),
             "a commune value's schema describes {property}: {value}"
+        );
+    }
+    let region = item_of(&schema_of("/api/regions"));
+    for property in ["id", "name", "bbox", "view", "communes"] {
+        assert!(
+            region["properties"][property].is_object(),
+            "a region's schema describes {property}: {region}"
         );
     }
     let labels = schema_of("/api/labels");

@@ -170,3 +170,32 @@ impl TestApp {
             .await?)
     }
 }
+
+/// Writes the generated second region (scripts/generate_region.py: the Meuse valley
+/// around Givet and Dinant) into `dir`; returns its manifest.
+pub fn generate_ardennes(dir: &Path) -> anyhow::Result<PathBuf> {
+    let output = std::process::Command::new("python3")
+        .arg(repo_root().join("scripts/generate_region.py"))
+        .arg(dir)
+        .output()
+        .context("running python3 scripts/generate_region.py")?;
+    anyhow::ensure!(
+        output.status.success(),
+        "scripts/generate_region.py failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(dir.join("ardennes.toml"))
+}
+
+/// Loads the release a manifest describes into the test database.
+pub async fn ingest_manifest(
+    pool: &PgPool,
+    manifest: &Path,
+) -> anyhow::Result<observatory_ingest::Summary> {
+    let options = observatory_ingest::IngestOptions {
+        manifest: manifest.to_path_buf(),
+        data_dir: None,
+        progress: false,
+    };
+    Ok(observatory_ingest::run(pool, &options).await?)
+}

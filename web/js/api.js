@@ -30,12 +30,21 @@
  * @property {string} indicator
  * @property {string | null} category
  * @property {number | null} year
+ * @property {string | null} region the region asked for; null for every region
  * @property {number} count
  * @property {number} no_data
  * @property {number | null} min
  * @property {number | null} max
  * @property {number | null} median
  * @property {IndicatorValue[]} values
+ */
+/**
+ * @typedef {object} Region
+ * @property {string} id
+ * @property {Label} name
+ * @property {[number, number, number, number] | null} bbox west, south, east, north
+ * @property {[number, number, number, number] | null} view the box a map opens on
+ * @property {number} communes
  */
 /** @typedef {{id: string, label: Label, everyday_basket: boolean}} Category */
 /** @typedef {{id: string, label: Label, categories: Category[]}} Group */
@@ -48,6 +57,7 @@
  * @property {string} name
  * @property {string | null} name_nl
  * @property {string | null} name_fr
+ * @property {string | null} region
  * @property {[number, number, number, number]} bbox
  */
 /**
@@ -123,16 +133,22 @@ async function getJson(path, signal) {
 /** @returns {Promise<Indicator[]>} */
 export const indicators = () => getJson('/api/indicators');
 
+/** Every loaded region, the first loaded (the default) first.
+ * @returns {Promise<Region[]>} */
+export const regions = () => getJson('/api/regions');
+
 /**
  * @param {string} id
  * @param {string | null} category
  * @param {number | null} year
+ * @param {string | null} region the communes of this region only; every region when null
  * @returns {Promise<IndicatorValues>}
  */
-export function indicatorValues(id, category, year) {
+export function indicatorValues(id, category, year, region) {
   const params = new URLSearchParams();
   if (category) params.set('category', category);
   if (year) params.set('year', String(year));
+  if (region) params.set('region', region);
   const query = params.toString();
   return getJson(`/api/indicators/${encodeURIComponent(id)}${query ? `?${query}` : ''}`);
 }
@@ -143,8 +159,17 @@ export const categories = () => getJson('/api/categories');
 /** @returns {Promise<Source[]>} */
 export const sources = () => getJson('/api/sources');
 
-/** @param {string} q @param {AbortSignal} [signal] @returns {Promise<CommuneMatch[]>} */
-export const searchCommunes = (q, signal) => getJson(`/api/communes?${new URLSearchParams({ q, limit: '8' })}`, signal);
+/**
+ * @param {string} q
+ * @param {AbortSignal} [signal]
+ * @param {string | null} [region] the communes of this region only
+ * @returns {Promise<CommuneMatch[]>}
+ */
+export function searchCommunes(q, signal, region = null) {
+  const params = new URLSearchParams({ q, limit: '8' });
+  if (region) params.set('region', region);
+  return getJson(`/api/communes?${params}`, signal);
+}
 
 /** @param {string} id @param {AbortSignal} [signal] @returns {Promise<Profile>} */
 export const profile = (id, signal) => getJson(`/api/communes/${encodeURIComponent(id)}`, signal);
@@ -160,6 +185,17 @@ export async function config() {
   } catch {
     return {};
   }
+}
+
+/** Download links of one region's data, with the exports' own filters. */
+export function regionExports(/** @type {string} */ region) {
+  const q = `region=${encodeURIComponent(region)}`;
+  return {
+    communesCsv: `/exports/communes.csv?${q}`,
+    communesGeojson: `/exports/communes.geojson?${q}`,
+    servicesCsv: `/exports/services.csv?${q}`,
+    servicesGeojson: `/exports/services.geojson?${q}`,
+  };
 }
 
 /** Download links of one commune's data, with the exports' own filters. */

@@ -4,15 +4,15 @@
 // commune chosen, a service clicked). What those events do is main.js's business.
 
 import * as api from './api.js';
-import { byId } from './dom.js';
+import { byId, el } from './dom.js';
 import { strings } from './i18n/index.js';
 import { addBasemap, buildStyle, hatchImage, LAYER, NO_DATA_PATTERN } from './map-style.js';
 
 /** @typedef {import('maplibre-gl').Map} MaplibreMap */
+/** @typedef {import('maplibre-gl').IControl} IControl */
 /** @typedef {import('./i18n/index.js').Lang} Lang */
 
-/** The Westhoek and French Flanders, [[west, south], [east, north]]. */
-const REGION_BOUNDS = /** @type {[[number, number], [number, number]]} */ ([[2.0, 50.0], [3.8, 51.4]]);
+/** @typedef {[number, number, number, number]} Box west, south, east, north */
 
 /**
  * @typedef {object} Hooks
@@ -27,19 +27,19 @@ const REGION_BOUNDS = /** @type {[[number, number], [number, number]]} */ ([[2.0
  */
 
 /**
- * @param {{lang: Lang, servicesUrl: string, fitRegion: boolean, hooks: Hooks}} options
+ * @param {{lang: Lang, servicesUrl: string, bounds: Box | 'data' | null, hooks: Hooks}} options
+ *   `bounds`: the box to open on (the region's view); 'data' for the communes' extent,
+ *   once the tiles say it (no region is loaded); null to keep the link's position
  * @returns {{map: MaplibreMap, styleLoaded: Promise<void>}} the map, and a promise kept
  *   once its style is parsed and its sources exist (feature state can be set from then
  *   on; isStyleLoaded() cannot tell, being false again whenever tiles load)
  */
-export function createAtlasMap({ lang, servicesUrl, fitRegion, hooks }) {
+export function createAtlasMap({ lang, servicesUrl, bounds, hooks }) {
   const maplibregl = window.maplibregl;
   const t = strings(lang);
   const map = new maplibregl.Map({
     container: 'map',
     style: buildStyle({ lang, servicesUrl }),
-    center: [2.9, 50.7],
-    zoom: 8,
     minZoom: 5,
     maxZoom: 17,
     hash: 'map',
@@ -60,7 +60,16 @@ export function createAtlasMap({ lang, servicesUrl, fitRegion, hooks }) {
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
   map.setPadding(panelInset());
-  if (fitRegion) map.fitBounds(REGION_BOUNDS, { padding: 16, animate: false });
+  if (Array.isArray(bounds)) fitBox(map, bounds, false);
+  if (bounds === 'data') {
+    const fitData = (/** @type {import('maplibre-gl').MapSourceDataEvent} */ e) => {
+      if (e.sourceId !== 'communes' || e.sourceDataType !== 'metadata') return;
+      map.off('sourcedata', fitData);
+      const source = /** @type {import('maplibre-gl').VectorTileSource} */ (map.getSource('communes'));
+      if (source?.bounds) fitBox(map, /** @type {Box} */ (source.bounds), false);
+    };
+    map.on('sourcedata', fitData);
+  }
   placeCrosshair(map);
   map.on('resize', () => {
     map.setPadding(panelInset());
@@ -136,6 +145,47 @@ export function createAtlasMap({ lang, servicesUrl, fitRegion, hooks }) {
   });
 
   return { map, styleLoaded };
+}
+
+/** Shows a box (west, south, east, north) in the part of the map the panel leaves. */
+export function fitBox(/** @type {MaplibreMap} */ map, /** @type {Box} */ box, animate = true) {
+  map.fitBounds([[box[0], box[1]], [box[2], box[3]]], { padding: 16, animate });
+}
+
+/**
+ * The region chooser, drawn on the map: the loaded regions by name in the reader's
+ * language; hidden while there is only one.
+ * @implements {IControl}
+ */
+export class RegionControl {
+  /** @param {(id: string) => void} onChoose */
+  constructor(onChoose) {
+    this.select = /** @type {HTMLSelectElement} */ (el('select', { attrs: { id: 'region-select' } }));
+    this.label = el('label', { attrs: { for: 'region-select' } });
+    this.container = el('div', { className: 'maplibregl-ctrl maplibregl-ctrl-group region-control' }, [this.label, this.select]);
+    this.container.hidden = true;
+    this.select.addEventListener('change', () => onChoose(this.select.value));
+  }
+
+  onAdd() {
+    return this.container;
+  }
+
+  onRemove() {
+    this.container.remove();
+  }
+
+  /**
+   * @param {Lang} lang
+   * @param {api.Region[]} regions
+   * @param {string | null} chosen
+   */
+  render(lang, regions, chosen) {
+    this.label.textContent = strings(lang).regionLabel;
+    this.select.replaceChildren(...regions.map((r) => el('option', { text: r.name[lang], attrs: { value: r.id } })));
+    if (chosen) this.select.value = chosen;
+    this.container.hidden = regions.length < 2;
+  }
 }
 
 /** Names the map's controls in the reader's language. */

@@ -1,6 +1,6 @@
 // @ts-check
-// The atlas page: wires the map, the indicator choropleth, the services, the commune
-// profile, the search and the URL together. Each concern lives in its own module.
+// The atlas page: wires the map, the region, the indicator choropleth, the services, the
+// commune profile, the search and the URL together. Each concern lives in its own module.
 //
 // MapLibre GL JS is loaded beforehand as a classic script from /vendor/maplibre-gl/ and
 // exposes `window.maplibregl`. Nothing is loaded from outside this server unless the
@@ -8,10 +8,10 @@
 
 import * as api from './api.js';
 import * as choropleth from './choropleth.js';
-import { byId } from './dom.js';
+import { byId, el } from './dom.js';
 import { initialLanguage, LANGUAGES, rememberLanguage, strings } from './i18n/index.js';
-import { createAtlasMap, labelControls, loadBasemap } from './atlas-map.js';
-import { LAYER, labelText } from './map-style.js';
+import { createAtlasMap, fitBox, labelControls, loadBasemap, RegionControl } from './atlas-map.js';
+import { LAYER, labelText, showRegion } from './map-style.js';
 import { createParticipation } from './participate/panel.js';
 import { renderProfile } from './profile.js';
 import { wireSearch } from './search.js';
@@ -26,8 +26,14 @@ const maplibregl = window.maplibregl;
 const view = readState(window.location.href);
 /** Whether the link gave a position (#map=…), which then wins over fitting a commune. */
 const linkHasPosition = /[#&]map=/.test(window.location.hash);
+/** Asked for at once: the map opens on the chosen region. */
+const regionsRequest = api.regions();
 const page = {
   lang: initialLanguage(view.lang),
+  /** @type {api.Region[]} */
+  regions: [],
+  /** The region shown: the link's, else the first loaded; null when none is loaded. @type {string | null} */
+  region: /** @type {string | null} */ (null),
   /** @type {MaplibreMap | null} */
   map: null,
   /** @type {api.Indicator[]} */
@@ -94,6 +100,8 @@ const participation = createParticipation({
 function saveUrl() {
   writeState({
     lang: page.lang,
+    // the first region is the default: links without one keep opening it
+    region: page.region !== (page.regions[0]?.id ?? null) ? page.region : null,
     indicator: page.choice?.indicator ?? null,
     category: page.choice?.category ?? null,
     year: page.choice?.year ?? null,
@@ -148,6 +156,7 @@ function setLanguage(/** @type {Lang} */ lang) {
   if (page.map?.getLayer(LAYER.labels)) page.map.setLayoutProperty(LAYER.labels, 'text-field', labelText(lang));
   renderIndicatorPanel();
   renderServicesPanel();
+  renderRegion();
   if (page.profile) renderProfile(lang, page.profile, page.indicators, taxonomy, page.choice?.indicator ?? null);
   participation.relabel();
   page.popup?.remove();
@@ -163,7 +172,8 @@ function renderIndicatorPanel() {
   // The legend waits for the chosen values: the previous ones under the new title would mislead.
   const shown = page.shown;
   const current = shown && shown.values.indicator === page.choice.indicator
-    && shown.values.category === page.choice.category && shown.values.year === page.choice.year;
+    && shown.values.category === page.choice.category && shown.values.year === page.choice.year
+    && shown.values.region === page.region;
   if (indicator && shown && current) choropleth.renderLegend(page.lang, indicator, shown.values, shown.classes, categoryLabel);
 }
 
@@ -171,14 +181,17 @@ function renderIndicatorPanel() {
 const valuesCache = new Map();
 let showing = 0;
 
-/** @param {{indicator: string, category: string | null, year: number | null}} choice */
+/** The chosen values, of the region shown; `key` names the choice (the page's
+ * data-choropleth), the region apart (data-region).
+ * @param {{indicator: string, category: string | null, year: number | null}} choice */
 function fetchValues(choice) {
   const key = `${choice.indicator}|${choice.category ?? ''}|${choice.year ?? ''}`;
-  let request = valuesCache.get(key);
+  const cached = `${key}|${page.region ?? ''}`;
+  let request = valuesCache.get(cached);
   if (!request) {
-    request = api.indicatorValues(choice.indicator, choice.category, choice.year);
-    valuesCache.set(key, request);
-    request.catch(() => valuesCache.delete(key));
+    request = api.indicatorValues(choice.indicator, choice.category, choice.year, page.region);
+    valuesCache.set(cached, request);
+    request.catch(() => valuesCache.delete(cached));
   }
   return { key, request };
 }
@@ -207,6 +220,7 @@ async function showChoice(/** @type {choropleth.Choice} */ choice) {
   await page.styleLoaded;
   if (ticket !== showing) return;
   choropleth.applyToMap(map, values, classes);
+  document.documentElement.dataset.choroplethRegion = values.region ?? '';
   document.documentElement.dataset.choropleth = `${key}|${choice.method}`;
   if (!observatory.shadedAt) observatory.shadedAt = performance.now();
 }
@@ -219,6 +233,50 @@ function wireIndicatorControls() {
       showChoice(choropleth.settleChoice(page.indicators, wanted));
     });
   }
+}
+
+// --- region ----------------------------------------------------------------------
+
+/** @type {RegionControl | null} */
+let regionControl = null;
+
+/** The chooser on the map and the region's downloads in the panel. */
+function renderRegion() {
+  regionControl?.render(page.lang, page.regions, page.region);
+  byId('legend-other-region').hidden = page.regions.length < 2;
+  const block = byId('region-downloads-block');
+  block.hidden = page.region === null;
+  if (page.region === null) return;
+  const t = strings(page.lang);
+  const links = api.regionExports(page.region);
+  /** @type {[keyof typeof links, string][]} */
+  const downloads = [
+    ['communesCsv', t.downloadRegionCommunesCsv],
+    ['communesGeojson', t.downloadRegionCommunesGeojson],
+    ['servicesCsv', t.downloadServicesCsv],
+    ['servicesGeojson', t.downloadServicesGeojson],
+  ];
+  byId('region-downloads').replaceChildren(
+    ...downloads.map(([key, label]) => el('li', {}, [el('a', { text: label, attrs: { href: links[key], download: '', 'data-export': key } })])),
+  );
+}
+
+/** Shows another region: the map fits it, and the choropleth, its legend and classes,
+ * the search and the downloads keep to its communes. */
+function chooseRegion(/** @type {string} */ id) {
+  const region = page.regions.find((r) => r.id === id);
+  if (!region || id === page.region) return;
+  page.region = id;
+  document.documentElement.dataset.region = id;
+  renderRegion();
+  const map = page.map;
+  if (map) {
+    const box = region.view ?? region.bbox;
+    if (box) fitBox(map, box);
+    page.styleLoaded.then(() => showRegion(map, id));
+  }
+  if (page.choice) showChoice(page.choice);
+  else saveUrl();
 }
 
 // --- services --------------------------------------------------------------------
@@ -352,12 +410,22 @@ async function start() {
   setStatus('loading');
   wireIndicatorControls();
   wireServicesDate();
-  wireSearch(() => page.lang, (match) => openCommune(match.id, { fit: true }));
+  wireSearch(() => page.lang, (match) => openCommune(match.id, { fit: true }), { region: () => page.region });
   if (window.matchMedia('(max-width: 719px)').matches) {
     for (const d of document.querySelectorAll('#panel details[data-collapse-small]')) /** @type {HTMLDetailsElement} */ (d).open = false;
   }
 
   const references = loadReferences();
+  try {
+    page.regions = await regionsRequest;
+  } catch (err) {
+    // the map still opens, on every commune
+    observatory.errors.push(String(err));
+  }
+  page.region = (page.regions.find((r) => r.id === view.region) ?? page.regions[0])?.id ?? null;
+  if (page.region) document.documentElement.dataset.region = page.region;
+  renderRegion();
+  const shownRegion = page.regions.find((r) => r.id === page.region);
   // The first values are asked for at once, beside the references: what the link names,
   // or the default indicator (settleChoice later checks the choice against the list).
   if (!view.indicator || view.category) {
@@ -373,7 +441,7 @@ async function start() {
       const created = createAtlasMap({
         lang: page.lang,
         servicesUrl: services.servicesTileJsonUrl(page.date),
-        fitRegion: !linkHasPosition,
+        bounds: linkHasPosition ? null : shownRegion?.view ?? shownRegion?.bbox ?? 'data',
         hooks: {
           onClick: (e) => participation.handleClick(e),
           onCommune: (id) => openCommune(id),
@@ -401,6 +469,11 @@ async function start() {
       page.map = created.map;
       page.styleLoaded = created.styleLoaded;
       observatory.map = page.map;
+      regionControl = new RegionControl(chooseRegion);
+      page.map.addControl(regionControl, 'top-right');
+      renderRegion();
+      const map = page.map;
+      page.styleLoaded.then(() => showRegion(map, page.region));
       loadBasemap(page.map, page.styleLoaded).then((problem) => {
         if (problem) observatory.errors.push(problem);
       });

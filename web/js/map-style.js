@@ -12,6 +12,7 @@ export const LAYER = {
   land: 'communes-land',
   noData: 'communes-no-data',
   fill: 'communes-fill',
+  otherRegion: 'communes-other-region',
   outline: 'communes-outline',
   hover: 'communes-hover',
   arrondissement: 'borders-arrondissements',
@@ -32,6 +33,7 @@ export const COLOURS = {
   land: '#f4f1ea',
   noData: '#e2e2e2',
   noDataHatch: '#9a9a9a',
+  otherRegion: '#c9c6bf',
   outline: '#5b6472',
   hover: '#111827',
   selected: '#c2410c',
@@ -68,6 +70,18 @@ export function labelText(/** @type {Lang} */ lang) {
 export function classColourExpression(/** @type {string[]} */ colours) {
   if (colours.length === 0) return 'rgba(0,0,0,0)';
   return ['match', CLASS, ...colours.flatMap((c, i) => [i, c]), 'rgba(0,0,0,0)'];
+}
+
+/** Keeps the choropleth and its "not known here" hatching to the communes of one region
+ * (the tiles' `region`), and greys the others; every commune when `region` is null.
+ * @param {import('maplibre-gl').Map} map
+ * @param {string | null} region */
+export function showRegion(map, region) {
+  /** @type {any} */
+  const inRegion = region === null ? null : ['==', ['get', 'region'], region];
+  map.setFilter(LAYER.noData, inRegion);
+  map.setFilter(LAYER.fill, inRegion);
+  map.setFilter(LAYER.otherRegion, region === null ? ['boolean', false] : ['!', inRegion]);
 }
 
 /** The services filter for the groups shown.
@@ -108,6 +122,15 @@ export function buildStyle({ lang, servicesUrl }) {
         'fill-color': classColourExpression([]),
         'fill-opacity': ['case', ['>=', CLASS, 0], 0.92, 0],
       },
+    },
+    {
+      // the communes of the regions not shown: neither shaded nor "not known here"
+      id: LAYER.otherRegion,
+      type: 'fill',
+      source: 'communes',
+      'source-layer': 'communes',
+      filter: ['boolean', false],
+      paint: { 'fill-color': COLOURS.otherRegion, 'fill-opacity': 0.6 },
     },
     {
       id: LAYER.outline,

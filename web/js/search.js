@@ -14,14 +14,16 @@ const DEBOUNCE_MS = 150;
 /**
  * @param {() => Lang} lang the reader's language now
  * @param {(match: api.CommuneMatch) => void} onChoose
- * @param {{input?: HTMLInputElement, list?: HTMLElement, keepText?: boolean}} [elements]
+ * @param {{input?: HTMLInputElement, list?: HTMLElement, keepText?: boolean, region?: () => string | null}} [elements]
  *   the combobox's input and list (default the atlas's search box); `keepText` false
- *   empties the input once a commune is chosen
+ *   empties the input once a commune is chosen; `region` the region searched now (every
+ *   region without it)
  */
 export function wireSearch(lang, onChoose, elements = {}) {
   const input = elements.input ?? /** @type {HTMLInputElement} */ (byId('search-input'));
   const list = elements.list ?? byId('search-results');
   const keepText = elements.keepText ?? true;
+  const region = elements.region ?? (() => null);
   const optionId = (/** @type {number} */ i) => `${list.id}-option-${i}`;
   /** @type {api.CommuneMatch[]} */
   let matches = [];
@@ -85,7 +87,7 @@ export function wireSearch(lang, onChoose, elements = {}) {
     }
     pending = new AbortController();
     try {
-      matches = await api.searchCommunes(q, pending.signal);
+      matches = await api.searchCommunes(q, pending.signal, region());
       render();
     } catch (err) {
       if (err instanceof DOMException && err.name === 'AbortError') return;

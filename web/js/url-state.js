@@ -1,7 +1,7 @@
 // @ts-check
-// What a shared link restores: language, indicator, category, year, classes, selected
-// commune, services date and hidden service groups in the query string; the map's
-// position in the hash (#map=zoom/lat/lon, kept by MapLibre itself).
+// What a shared link restores: language, region, indicator, category, year, classes,
+// selected commune, services date and hidden service groups in the query string; the
+// map's position in the hash (#map=zoom/lat/lon, kept by MapLibre itself).
 
 import { isLang } from './i18n/index.js';
 import { METHODS } from './classify.js';
@@ -12,6 +12,7 @@ import { METHODS } from './classify.js';
 /**
  * @typedef {object} ViewState
  * @property {Lang | null} lang
+ * @property {string | null} region a region id; null for the default (the first loaded)
  * @property {string | null} indicator
  * @property {string | null} category
  * @property {number | null} year inventory year; null for the latest
@@ -24,6 +25,8 @@ import { METHODS } from './classify.js';
 const COMMUNE_ID = /^(BE|FR)-[0-9A-Z]{5}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ID = /^[a-z0-9_]{1,64}$/;
+/** As the server's region ids: lower-case words joined by hyphens, at most 40 characters. */
+const REGION = /^(?=.{1,40}$)[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /** The view a URL asks for; anything malformed is ignored, never trusted. */
 export function readState(/** @type {string} */ href) {
@@ -38,6 +41,7 @@ export function readState(/** @type {string} */ href) {
   /** @type {ViewState} */
   const state = {
     lang: isLang(params.get('lang')) ? /** @type {Lang} */ (params.get('lang')) : null,
+    region: text('region', REGION),
     indicator: text('indicator', ID),
     category: text('category', ID),
     year: Number.isInteger(year) && year >= 1800 && year <= 2200 ? year : null,
@@ -54,6 +58,7 @@ export function writeState(/** @type {ViewState} */ state) {
   const url = new URL(window.location.href);
   const params = new URLSearchParams();
   if (state.lang) params.set('lang', state.lang);
+  if (state.region) params.set('region', state.region);
   if (state.indicator) params.set('indicator', state.indicator);
   if (state.category) params.set('category', state.category);
   if (state.year) params.set('year', String(state.year));

@@ -127,6 +127,9 @@ enum Command {
         /// One commune, COUNTRY-CODE (`BE-33011`).
         #[arg(long)]
         commune: Option<String>,
+        /// One region's communes, or services (`westhoek`; see GET /api/regions).
+        #[arg(long)]
+        region: Option<String>,
         /// The file to write.
         #[arg(short, long)]
         output: PathBuf,
@@ -526,6 +529,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             bbox,
             date,
             commune,
+            region,
             output,
             no_progress,
         } => {
@@ -543,6 +547,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 bbox,
                 date,
                 commune,
+                region,
             };
             let progress = !no_progress && std::io::IsTerminal::is_terminal(&std::io::stderr());
             let bar = if progress {

@@ -8,4 +8,4 @@ pub mod domain;
 pub mod indicators;
 pub mod services;
 
-pub use domain::{CommuneCode, CommuneId, Country, ParseError, ServiceCategory, Year};
+pub use domain::{CommuneCode, CommuneId, Country, ParseError, RegionId, ServiceCategory, Year};

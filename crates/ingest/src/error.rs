@@ -68,6 +68,10 @@ pub enum IngestError {
         field: Option<String>,
         message: String,
     },
+    /// A manifest whose region, sources or communes clash with another region's: names
+    /// what belongs to which.
+    #[error("cannot load the manifest {path} beside the regions already loaded: {message}. Nothing was written")]
+    Region { path: PathBuf, message: String },
     #[error("database error while {doing}: {error}. Nothing was written: the ingest runs in one transaction")]
     Database {
         doing: &'static str,

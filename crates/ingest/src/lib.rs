@@ -25,7 +25,7 @@ use std::sync::Arc;
 use sqlx::PgPool;
 
 pub use error::{IngestError, Location};
-pub use manifest::{CategoryRule, Manifest};
+pub use manifest::{CategoryRule, Manifest, Region};
 pub use quick::QuickImport;
 pub use summary::{SourceSummary, Summary};
 pub use taxonomy::Taxonomy;
@@ -144,6 +144,9 @@ async fn load(
     } else {
         Refresh::All
     };
+    if let Some(region) = &manifest.region {
+        store::write_region(&mut tx, manifest, region).await?;
+    }
     store::write_sources(&mut tx, manifest).await?;
     if has_communes {
         progress.stage("writing communes");

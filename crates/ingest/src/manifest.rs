@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use observatory_core::{CommuneCode, Country};
+use observatory_core::{CommuneCode, Country, RegionId};
 use serde::Deserialize;
 
 use crate::read::{CsvFormat, Encoding};
@@ -18,9 +18,74 @@ const MANIFEST_LIMIT: u64 = 1 << 20;
 pub struct Manifest {
     pub name: String,
     pub path: PathBuf,
+    /// The region the manifest loads; `None` for a manifest of services only (and a quick
+    /// import), whose sources then belong to no region.
+    pub region: Option<Region>,
     pub area: BTreeMap<Country, AreaRule>,
     pub facts: FactPaths,
     pub sources: Vec<Source>,
+}
+
+/// The study area a manifest loads, as the atlas names it and opens on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Region {
+    pub id: RegionId,
+    pub name_nl: String,
+    pub name_fr: String,
+    pub name_en: String,
+    /// The box the map opens on, west, south, east, north (WGS 84 degrees); without it,
+    /// the extent of the region's communes.
+    pub view: Option<[f64; 4]>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRegion {
+    id: String,
+    name_nl: String,
+    name_fr: String,
+    name_en: String,
+    view: Option<[f64; 4]>,
+}
+
+impl Region {
+    fn from_raw(raw: RawRegion) -> Result<Region, String> {
+        let id = RegionId::parse(&raw.id).map_err(|e| format!("[region] id: {e}"))?;
+        for (key, name) in [
+            ("name_nl", &raw.name_nl),
+            ("name_fr", &raw.name_fr),
+            ("name_en", &raw.name_en),
+        ] {
+            let length = name.chars().count();
+            if name.trim().is_empty() || length > 120 || name.chars().any(char::is_control) {
+                return Err(format!(
+                    "[region] {key}: give the region's name, 1 to 120 characters without control characters"
+                ));
+            }
+        }
+        if let Some([west, south, east, north]) = raw.view {
+            let valid = [west, south, east, north].iter().all(|v| v.is_finite())
+                && (-180.0..=180.0).contains(&west)
+                && (-180.0..=180.0).contains(&east)
+                && (-90.0..=90.0).contains(&south)
+                && (-90.0..=90.0).contains(&north)
+                && west < east
+                && south < north;
+            if !valid {
+                return Err(format!(
+                    "[region] view: {:?} is not a box [west, south, east, north] in WGS 84 degrees with west < east and south < north",
+                    [west, south, east, north]
+                ));
+            }
+        }
+        Ok(Region {
+            id,
+            name_nl: raw.name_nl,
+            name_fr: raw.name_fr,
+            name_en: raw.name_en,
+            view: raw.view,
+        })
+    }
 }
 
 /// Which communes of a country belong to the study area.
@@ -212,6 +277,7 @@ enum Kind {
 struct RawManifest {
     name: String,
     data_dir: PathBuf,
+    region: Option<RawRegion>,
     area: BTreeMap<String, AreaRule>,
     facts: RawFacts,
     source: Vec<RawSource>,
@@ -318,6 +384,8 @@ impl Manifest {
             area.insert(country, rule);
         }
 
+        let region = raw.region.map(Region::from_raw).transpose().map_err(fail)?;
+
         let mut sources = Vec::with_capacity(raw.source.len());
         let mut seen = std::collections::BTreeSet::new();
         for source in raw.source {
@@ -327,9 +395,24 @@ impl Manifest {
             sources.push(Source::from_raw(source, &data_dir).map_err(fail)?);
         }
 
+        // Communes always belong to a region: several study areas share one database, and
+        // a load replaces its own region's communes only.
+        if region.is_none()
+            && sources
+                .iter()
+                .any(|s| matches!(s.spec, SourceSpec::Boundaries { .. }))
+        {
+            return Err(fail(
+                "a manifest that loads communes (a `boundaries` source) names their region: \
+                 add [region] with `id` (e.g. \"westhoek\"), `name_nl`, `name_fr` and `name_en`"
+                    .to_owned(),
+            ));
+        }
+
         Ok(Manifest {
             name: raw.name,
             path: path.to_path_buf(),
+            region,
             area,
             facts: FactPaths {
                 changes: raw.facts.changes.map(|p| base.join(p)),

@@ -76,6 +76,7 @@ impl QuickImport {
         Ok(Manifest {
             name: format!("quick import of {name}"),
             path: self.file.clone(),
+            region: None,
             area: BTreeMap::new(),
             facts: FactPaths {
                 changes: None,

@@ -5,7 +5,7 @@ use sqlx::PgConnection;
 use crate::communes::Communes;
 use crate::facts::Facts;
 use crate::indicators::Definition;
-use crate::manifest::{Manifest, SourceSpec};
+use crate::manifest::{Manifest, Region, SourceSpec};
 use crate::population::PopulationRow;
 use crate::sub_municipalities::SubMunicipality;
 use crate::summary::Summary;
@@ -13,9 +13,55 @@ use crate::taxonomy::Taxonomy;
 use crate::IngestError;
 use observatory_core::ServiceCategory;
 
-/// Records every source of the manifest (provenance for all that follows).
+/// Records the region the manifest loads, once no source of it belongs to another region.
+pub async fn write_region(
+    tx: &mut PgConnection,
+    manifest: &Manifest,
+    region: &Region,
+) -> Result<(), IngestError> {
+    let db = IngestError::database;
+    let ids: Vec<&str> = manifest.sources.iter().map(|s| s.id.as_str()).collect();
+    let taken: Vec<(String, String)> =
+        sqlx::query_as(include_str!("sql/sources_of_other_regions.sql"))
+            .bind(&ids)
+            .bind(region.id.as_str())
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db("reading which region each source belongs to"))?;
+    if !taken.is_empty() {
+        let list: Vec<String> = taken
+            .iter()
+            .map(|(source, other)| format!("{source:?} (region {other})"))
+            .collect();
+        return Err(IngestError::Region {
+            path: manifest.path.clone(),
+            message: format!(
+                "region {} names sources that another region loaded: {}; a load replaces \
+                 every row of its sources, so give this manifest's sources ids of their own \
+                 (e.g. prefixed with the region's id)",
+                region.id,
+                list.join(", ")
+            ),
+        });
+    }
+    sqlx::query(include_str!("sql/upsert_region.sql"))
+        .bind(region.id.as_str())
+        .bind(&region.name_nl)
+        .bind(&region.name_fr)
+        .bind(&region.name_en)
+        .bind(region.view.map(Vec::from))
+        .bind(manifest.path.display().to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db("recording the region"))?;
+    Ok(())
+}
+
+/// Records every source of the manifest (provenance for all that follows), in the
+/// manifest's region.
 pub async fn write_sources(tx: &mut PgConnection, manifest: &Manifest) -> Result<(), IngestError> {
     let db = IngestError::database;
+    let region = manifest.region.as_ref().map(|r| r.id.as_str());
     for source in &manifest.sources {
         sqlx::query(include_str!("sql/upsert_source.sql"))
             .bind(&source.id)
@@ -24,6 +70,7 @@ pub async fn write_sources(tx: &mut PgConnection, manifest: &Manifest) -> Result
             .bind(&source.publisher)
             .bind(&source.licence)
             .bind(&source.reference_date)
+            .bind(region)
             .execute(&mut *tx)
             .await
             .map_err(db("recording the sources"))?;
@@ -31,7 +78,11 @@ pub async fn write_sources(tx: &mut PgConnection, manifest: &Manifest) -> Result
     Ok(())
 }
 
-/// Replaces the communes and population series of the manifest's sources.
+/// How many communes of another region an error lists.
+const CLASH_EXAMPLES: i64 = 5;
+
+/// Replaces the communes and population series of the manifest's region and sources;
+/// other regions' communes stay as they are.
 pub async fn write_communes(
     tx: &mut PgConnection,
     manifest: &Manifest,
@@ -51,13 +102,18 @@ pub async fn write_communes(
         })
         .map(|s| s.id.clone())
         .collect();
+    let region = manifest.region.as_ref().map(|r| r.id.as_str());
     sqlx::query(include_str!("sql/delete_release.sql"))
         .bind(&replaced)
+        .bind(region)
         .execute(&mut *tx)
         .await
-        .map_err(db("removing the previous load of these sources"))?;
+        .map_err(db(
+            "removing the previous load of this region and these sources",
+        ))?;
 
-    insert_communes(&mut *tx, communes).await?;
+    check_communes_free(&mut *tx, manifest, communes).await?;
+    insert_communes(&mut *tx, communes, region).await?;
     insert_population(&mut *tx, population).await?;
     insert_changes(&mut *tx, facts).await?;
 
@@ -81,6 +137,13 @@ pub async fn write_communes(
         .execute(&mut *tx)
         .await
         .map_err(db("widening the study area"))?;
+    if let Some(region) = region {
+        sqlx::query(include_str!("sql/refresh_region.sql"))
+            .bind(region)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("outlining the region"))?;
+    }
     sqlx::query(include_str!("sql/relocate_services.sql"))
         .execute(&mut *tx)
         .await
@@ -162,7 +225,7 @@ pub async fn write_sub_municipalities(
         .execute(&mut *tx)
         .await
         .map_err(db("inserting sub-municipalities"))?;
-    sqlx::query(include_str!("sql/refresh_access_origins.sql"))
+    sqlx::raw_sql(include_str!("sql/refresh_access_origins.sql"))
         .execute(&mut *tx)
         .await
         .map_err(db("placing access origins"))?;
@@ -252,9 +315,54 @@ pub async fn write_release(
     Ok(release)
 }
 
+/// A commune belongs to one region: one that another region (or other sources) loaded is
+/// refused, naming who holds it, rather than failing on the table's key.
+async fn check_communes_free(
+    tx: &mut sqlx::PgConnection,
+    manifest: &Manifest,
+    communes: &Communes,
+) -> Result<(), IngestError> {
+    let countries: Vec<&str> = communes.keys().map(|c| c.country().iso2()).collect();
+    let codes: Vec<&str> = communes.keys().map(|c| c.code()).collect();
+    let held: Vec<(String, Option<String>, String, i64)> =
+        sqlx::query_as(include_str!("sql/communes_of_other_regions.sql"))
+            .bind(&countries)
+            .bind(&codes)
+            .bind(CLASH_EXAMPLES)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(IngestError::database(
+                "checking the communes of other regions",
+            ))?;
+    let Some((_, _, _, total)) = held.first() else {
+        return Ok(());
+    };
+    let examples: Vec<String> = held
+        .iter()
+        .map(|(id, region, source, _)| match region {
+            Some(region) => format!("{id} (region {region}, source {source})"),
+            None => format!("{id} (no region, source {source})"),
+        })
+        .collect();
+    let this = manifest.region.as_ref().map_or_else(
+        || "this manifest".to_owned(),
+        |r| format!("region {}", r.id),
+    );
+    Err(IngestError::Region {
+        path: manifest.path.clone(),
+        message: format!(
+            "{total} of the communes of {this} are already loaded by another region or \
+             source, e.g. {}; a commune belongs to one region: leave them out of this \
+             manifest's [area]",
+            examples.join(", ")
+        ),
+    })
+}
+
 async fn insert_communes(
     tx: &mut sqlx::PgConnection,
     communes: &Communes,
+    region: Option<&str>,
 ) -> Result<(), IngestError> {
     let mut columns: [Vec<Option<String>>; 12] = Default::default();
     for c in communes.values() {
@@ -282,6 +390,7 @@ async fn insert_communes(
         query = query.bind(column);
     }
     query
+        .bind(region)
         .execute(tx)
         .await
         .map_err(IngestError::database("inserting communes"))?;

@@ -8,6 +8,9 @@ use crate::manifest::Manifest;
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     pub manifest: String,
+    /// The region the manifest loads, if it names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     pub sources: Vec<SourceSummary>,
     /// Seconds spent recomputing the indicators, when the ingest did.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42,6 +45,7 @@ impl Summary {
     pub fn new(manifest: &Manifest) -> Summary {
         Summary {
             manifest: manifest.name.clone(),
+            region: manifest.region.as_ref().map(|r| r.id.to_string()),
             sources: manifest
                 .sources
                 .iter()
@@ -76,7 +80,10 @@ impl Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}", self.manifest)?;
+        match &self.region {
+            Some(region) => writeln!(f, "{} (region {region})", self.manifest)?,
+            None => writeln!(f, "{}", self.manifest)?,
+        }
         writeln!(
             f,
             "{:<30} {:>8} {:>8} {:>7} {:>8} {:>8} {:>8} {:>10}",

@@ -2,17 +2,20 @@
 //! error of the API: JSON ([`ApiError`]) that names what could not be read. Axum's own
 //! `Query` and `Path` answer theirs in plain text (a repeated parameter, a path segment
 //! that is not UTF-8). And the values the tiles, OGC API and the exports share: a day, a
-//! bounding box, a commune, each read in one place.
+//! bounding box, a commune, a region, each read in one place.
 
 use std::fmt;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::NaiveDate;
-use observatory_core::CommuneId;
+use observatory_core::{CommuneId, RegionId};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use sqlx::PgPool;
+use utoipa::IntoParams;
 
-use crate::ApiError;
+use crate::{ApiError, AppState};
 
 /// The query string, as [`axum::extract::Query`]; a string that cannot be read is a
 /// 400 whose message names the parameter (`duplicate field `q``).
@@ -152,4 +155,69 @@ pub fn day(parameter: &'static str, text: &str) -> Result<NaiveDate, ParamError>
 pub fn commune(parameter: &'static str, text: &str) -> Result<CommuneId, ParamError> {
     text.parse::<CommuneId>()
         .map_err(|e| ParamError::new(parameter, e.to_string()))
+}
+
+/// A region id as query parameter `region`; a malformed one is a 400 naming it. Whether
+/// the region exists is [`known_region`]'s to say.
+pub fn region(text: &str) -> Result<RegionId, ParamError> {
+    RegionId::parse(text).map_err(|e| ParamError::new("region", e.to_string()))
+}
+
+/// Checks that a region is loaded: an unknown one is a 404 that names it and the regions
+/// there are.
+pub async fn known_region(pool: &PgPool, region: &RegionId) -> Result<(), ApiError> {
+    let known: Vec<String> = sqlx::query_scalar(include_str!("sql/region_ids.sql"))
+        .fetch_all(pool)
+        .await?;
+    if known.iter().any(|id| id == region.as_str()) {
+        return Ok(());
+    }
+    let listed = if known.is_empty() {
+        "none is loaded".to_owned()
+    } else {
+        format!("the regions are {}", known.join(", "))
+    };
+    Err(ApiError::NotFound(format!(
+        "query parameter region: no region {:?}; {listed} (GET /api/regions)",
+        region.as_str()
+    )))
+}
+
+/// The region a request is scoped to, from its query parameter `region`: its communes,
+/// their values, their services. `None` when the parameter is absent or empty: every
+/// region, as before regions existed. A malformed id is a 400 and an unknown region a
+/// 404, each naming the parameter and the value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegionScope(pub Option<RegionId>);
+
+impl RegionScope {
+    pub fn id(&self) -> Option<&str> {
+        self.0.as_ref().map(RegionId::as_str)
+    }
+}
+
+/// The query parameter the handlers scoped by [`RegionScope`] take, as the API document
+/// describes it.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RegionParam {
+    /// A region id from `GET /api/regions`, e.g. `westhoek`: only its communes (and, for
+    /// services, those in its communes or within 5 km of them). Every region when absent
+    /// or empty. A malformed id is a 400, an unknown region a 404 naming it.
+    pub region: Option<String>,
+}
+
+impl FromRequestParts<AppState> for RegionScope {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Query(RegionParam { region: text }) =
+            Query::<RegionParam>::from_request_parts(parts, state).await?;
+        let Some(text) = text.filter(|t| !t.is_empty()) else {
+            return Ok(RegionScope(None));
+        };
+        let id = region(&text)?;
+        known_region(&state.pool, &id).await?;
+        Ok(RegionScope(Some(id)))
+    }
 }

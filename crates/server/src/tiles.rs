@@ -103,6 +103,7 @@ impl Layer {
                 "name": "String: official name",
                 "name_nl": "String: Dutch name",
                 "name_fr": "String: French name",
+                "region": "String: id of the region the commune belongs to, e.g. westhoek (GET /api/regions)",
                 "population": "Number: latest population counting exactly this commune",
                 "population_year": "Number: year of that population",
                 "area_km2": "Number: area in km²",

@@ -47,6 +47,7 @@ export default {
   legendWhy: 'Why not known',
   legendBorder: 'National border (Belgium–France)',
   legendOutline: 'Commune boundary',
+  legendOtherRegion: 'Commune of another region',
   legendAllEqual: 'every commune has the same value',
   hint: 'Click a commune for its profile. With the map focused, the arrow keys move it and Enter opens the commune at the centre.',
 
@@ -117,6 +118,10 @@ export default {
   downloadCommuneGeojson: 'Commune, GeoJSON',
   downloadServicesCsv: 'Services, CSV',
   downloadServicesGeojson: 'Services, GeoJSON',
+  regionLabel: 'Region',
+  regionDownloads: 'Download this region’s data',
+  downloadRegionCommunesCsv: 'Communes, CSV',
+  downloadRegionCommunesGeojson: 'Communes, GeoJSON',
 
   participateHeading: 'Take part',
   profileNeeds: 'What residents need',

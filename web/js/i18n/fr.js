@@ -47,6 +47,7 @@ export default {
   legendWhy: 'Pourquoi inconnu',
   legendBorder: 'Frontière nationale (Belgique–France)',
   legendOutline: 'Limite communale',
+  legendOtherRegion: 'Commune d’une autre région',
   legendAllEqual: 'toutes les communes ont la même valeur',
   hint: 'Cliquez sur une commune pour son profil. Carte active, les flèches la déplacent et Entrée ouvre la commune au centre.',
 
@@ -117,6 +118,10 @@ export default {
   downloadCommuneGeojson: 'Commune, GeoJSON',
   downloadServicesCsv: 'Équipements, CSV',
   downloadServicesGeojson: 'Équipements, GeoJSON',
+  regionLabel: 'Région',
+  regionDownloads: 'Télécharger les données de la région',
+  downloadRegionCommunesCsv: 'Communes, CSV',
+  downloadRegionCommunesGeojson: 'Communes, GeoJSON',
 
   participateHeading: 'Participer',
   profileNeeds: 'Les besoins des habitants',

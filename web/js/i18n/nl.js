@@ -47,6 +47,7 @@ export default {
   legendWhy: 'Waarom niet bekend',
   legendBorder: 'Landsgrens (België–Frankrijk)',
   legendOutline: 'Gemeentegrens',
+  legendOtherRegion: 'Gemeente van een andere regio',
   legendAllEqual: 'elke gemeente heeft dezelfde waarde',
   hint: 'Klik op een gemeente voor haar profiel. Met de kaart in focus verschuift u met de pijltjestoetsen; Enter opent de gemeente in het midden.',
 
@@ -117,6 +118,10 @@ export default {
   downloadCommuneGeojson: 'Gemeente, GeoJSON',
   downloadServicesCsv: 'Voorzieningen, CSV',
   downloadServicesGeojson: 'Voorzieningen, GeoJSON',
+  regionLabel: 'Regio',
+  regionDownloads: 'De gegevens van deze regio downloaden',
+  downloadRegionCommunesCsv: 'Gemeenten, CSV',
+  downloadRegionCommunesGeojson: 'Gemeenten, GeoJSON',
 
   participateHeading: 'Doe mee',
   profileNeeds: 'Wat inwoners nodig hebben',

@@ -3,11 +3,13 @@
 mod category;
 mod commune;
 mod country;
+mod region;
 mod year;
 
 pub use category::ServiceCategory;
 pub use commune::{CommuneCode, CommuneId};
 pub use country::Country;
+pub use region::RegionId;
 pub use year::Year;
 
 /// Why a piece of text is not a valid domain value.
@@ -25,4 +27,6 @@ pub enum ParseError {
     Category { value: String },
     #[error("{value:?} is not a year between 1800 and 2200")]
     Year { value: String },
+    #[error("{value:?} is not a region id (lower-case letters and digits, words joined by hyphens, at most 40 characters, e.g. westhoek)")]
+    Region { value: String },
 }

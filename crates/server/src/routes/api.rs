@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use super::sql_json::{decode_error, json_optional_number};
 use super::translations::Translations;
 use crate::error::ErrorBody;
-use crate::params::{Path, Query};
+use crate::params::{Path, Query, RegionParam, RegionScope};
 use crate::{ApiError, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -96,6 +96,8 @@ struct IndicatorValues {
     category: Option<String>,
     /// The inventory year asked; `null` for the latest.
     year: Option<i32>,
+    /// The region asked for (`?region=`); `null` for every region.
+    region: Option<String>,
     /// How many communes have a value.
     count: i64,
     /// How many communes have none (each says why).
@@ -135,8 +137,9 @@ struct CommuneValue {
     sources: Vec<String>,
 }
 
-/// Values for every commune, with min, max and median. `category` is required for the
-/// indicators that have one value per category; `year` defaults to the latest (0).
+/// Values for every commune, or every commune of one region, with min, max and median
+/// over them. `category` is required for the indicators that have one value per category;
+/// `year` defaults to the latest (0).
 #[utoipa::path(
     get,
     path = "/api/indicators/{id}",
@@ -144,11 +147,12 @@ struct CommuneValue {
     params(
         ("id" = String, Path, description = "An indicator id from /api/indicators, e.g. `nearest_service_m`"),
         ValuesQuery,
+        RegionParam,
     ),
     responses(
-        (status = 200, description = "The indicator's values for every commune, with min, max and median", body = IndicatorValues),
-        (status = 400, description = "A missing, refused or malformed category or year", body = ErrorBody),
-        (status = 404, description = "No such indicator", body = ErrorBody),
+        (status = 200, description = "The indicator's values for every commune (of the region), with min, max and median", body = IndicatorValues),
+        (status = 400, description = "A missing, refused or malformed category, year or region", body = ErrorBody),
+        (status = 404, description = "No such indicator, or no such region", body = ErrorBody),
         (status = 500, description = "The database answered what the server cannot describe; the reason is in its log", body = ErrorBody),
         (status = 503, description = "The database could not answer", body = ErrorBody),
     )
@@ -157,6 +161,7 @@ async fn indicator_values(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(query): Query<ValuesQuery>,
+    region: RegionScope,
 ) -> Result<Json<IndicatorValues>, ApiError> {
     // Ids are short snake_case words: anything else is known not to exist (and a NUL
     // would not even reach the database as text).
@@ -200,6 +205,7 @@ async fn indicator_values(
             .bind(&id)
             .bind(&category)
             .bind(year)
+            .bind(region.id())
             .fetch_one(&state.pool)
             .await
             .map_err(decode_error("an indicator's values"))?;

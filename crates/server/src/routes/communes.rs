@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use super::sql_json::{decode_error, json_number, json_numbers, json_optional_number};
 use crate::error::ErrorBody;
-use crate::params::{Path, Query};
+use crate::params::{Path, Query, RegionParam, RegionScope};
 use crate::{ApiError, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -49,6 +49,9 @@ struct CommuneMatch {
     name: String,
     name_nl: Option<String>,
     name_fr: Option<String>,
+    /// The id of the region it belongs to (`GET /api/regions`); `null` for a commune
+    /// loaded before regions existed.
+    region: Option<String>,
     /// The outline's extent in WGS 84 degrees: west, south, east, north.
     bbox: [f64; 4],
 }
@@ -61,6 +64,7 @@ struct CommuneMatchRow {
     name: String,
     name_nl: Option<String>,
     name_fr: Option<String>,
+    region: Option<String>,
     west: f64,
     south: f64,
     east: f64,
@@ -76,6 +80,7 @@ impl From<CommuneMatchRow> for CommuneMatch {
             name: r.name,
             name_nl: r.name_nl,
             name_fr: r.name_fr,
+            region: r.region,
             bbox: [r.west, r.south, r.east, r.north],
         }
     }
@@ -95,21 +100,23 @@ fn parse_limit(text: Option<&str>) -> Result<i64, ApiError> {
 
 /// Communes whose name, in either language, contains the query, ignoring case, accents
 /// and punctuation: an equal name first, then names and words starting with it, the more
-/// populous first.
+/// populous first; only those of one region with `region`.
 #[utoipa::path(
     get,
     path = "/api/communes",
     tag = "communes",
-    params(SearchQuery),
+    params(SearchQuery, RegionParam),
     responses(
         (status = 200, description = "The matching communes, best first", body = Vec<CommuneMatch>),
-        (status = 400, description = "A missing, empty, too long or malformed q or limit", body = ErrorBody),
+        (status = 400, description = "A missing, empty, too long or malformed q, limit or region", body = ErrorBody),
+        (status = 404, description = "No such region", body = ErrorBody),
         (status = 503, description = "The database could not answer", body = ErrorBody),
     )
 )]
 async fn search(
     State(state): State<AppState>,
     Query(query): Query<SearchQuery>,
+    region: RegionScope,
 ) -> Result<Json<Vec<CommuneMatch>>, ApiError> {
     let limit = parse_limit(query.limit.as_deref())?;
     let q = query.q.unwrap_or_default();
@@ -133,6 +140,7 @@ async fn search(
     let rows: Vec<CommuneMatchRow> = sqlx::query_as(include_str!("../sql/api_commune_search.sql"))
         .bind(&q)
         .bind(limit)
+        .bind(region.id())
         .fetch_all(&state.pool)
         .await?;
     Ok(Json(rows.into_iter().map(CommuneMatch::from).collect()))
@@ -195,23 +203,29 @@ struct LabelProperties {
     population: Option<i64>,
 }
 
-/// One point inside each commune, with its names and population, as a GeoJSON
-/// FeatureCollection (RFC 7946): where the map writes each commune's name.
+/// One point inside each commune (of one region with `region`), with its names and
+/// population, as a GeoJSON FeatureCollection (RFC 7946): where the map writes each
+/// commune's name.
 #[utoipa::path(
     get,
     path = "/api/labels",
     tag = "communes",
+    params(RegionParam),
     responses(
         (status = 200, description = "A FeatureCollection of Points with properties id, name, name_nl, name_fr and population, the most populous first", body = CommuneLabels, content_type = "application/geo+json"),
+        (status = 400, description = "A malformed region", body = ErrorBody),
+        (status = 404, description = "No such region", body = ErrorBody),
         (status = 500, description = "The database answered what the server cannot describe; the reason is in its log", body = ErrorBody),
         (status = 503, description = "The database could not answer", body = ErrorBody),
     )
 )]
 async fn labels(
     State(state): State<AppState>,
+    region: RegionScope,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
     let sqlx::types::Json(collection): sqlx::types::Json<CommuneLabels> =
         sqlx::query_scalar(include_str!("../sql/api_commune_labels.sql"))
+            .bind(region.id())
             .fetch_one(&state.pool)
             .await
             .map_err(decode_error("the label points"))?;
@@ -237,6 +251,9 @@ struct CommuneProfile {
     arrondissement: ProfileArrondissement,
     /// The French intercommunality (EPCI); `null` for Belgian communes.
     intercommunality: Option<ProfileIntercommunality>,
+    /// The id of the region the commune belongs to (see `GET /api/regions`); `null` for a
+    /// commune loaded before regions existed, until its manifest is loaded again.
+    region: Option<String>,
     /// The latest figure counting exactly this commune's territory.
     population: Option<i64>,
     /// The year of `population`.
@@ -323,9 +340,10 @@ struct ProfileIndicator {
     /// that belongs to none (the Belgian ones).
     #[serde(serialize_with = "json_optional_number")]
     intercommunality_mean: Option<f64>,
-    /// The mean over the communes of its country.
+    /// The mean over the communes of its country within its region.
     #[serde(serialize_with = "json_optional_number")]
     country_mean: Option<f64>,
+    /// The mean over the communes of its region.
     #[serde(serialize_with = "json_optional_number")]
     region_mean: Option<f64>,
     /// 1 for the highest value of the region; `null` without a value.

@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use futures::channel::mpsc;
 use futures::stream::BoxStream;
 use futures::{SinkExt, StreamExt};
-use observatory_core::{CommuneId, ServiceCategory};
+use observatory_core::{CommuneId, RegionId, ServiceCategory};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use utoipa::IntoParams;
@@ -42,6 +42,9 @@ const CHANNEL_DEPTH: usize = 8;
 const CHUNK_BYTES: usize = 64 * 1024;
 
 const GEOJSON: &str = "application/geo+json";
+/// The observatory's own name, which starts the file name of an export over every region
+/// (one of one region starts with the region's id).
+const OBSERVATORY: &str = "westhoek";
 const CSV: &str = "text/csv; charset=utf-8";
 
 /// The file format of an export.
@@ -90,6 +93,9 @@ pub struct ServicesFilter {
     /// A commune id, `COUNTRY-CODE`, e.g. `BE-33011` (Ieper) or `FR-59183` (Dunkerque):
     /// services located in it.
     commune: Option<String>,
+    /// A region id from `GET /api/regions`, e.g. `westhoek`: services in its communes and
+    /// those kept just outside them (within 5 km); an unknown region is a 404 naming it.
+    region: Option<String>,
 }
 
 /// Filters of the communes exports. Any other parameter is a 400.
@@ -102,6 +108,9 @@ pub struct CommunesFilter {
     bbox: Option<String>,
     /// A commune id, `COUNTRY-CODE`, e.g. `BE-33011`: that commune alone.
     commune: Option<String>,
+    /// A region id from `GET /api/regions`, e.g. `westhoek`: its communes; an unknown
+    /// region is a 404 naming it.
+    region: Option<String>,
 }
 
 /// What a request selects, parsed into types; a malformed value is a 400 naming it.
@@ -111,6 +120,7 @@ struct Selection {
     date: Option<NaiveDate>,
     category: Option<ServiceCategory>,
     commune: Option<CommuneId>,
+    region: Option<RegionId>,
 }
 
 impl Selection {
@@ -135,6 +145,7 @@ impl Selection {
                 .as_deref()
                 .map(|c| params::commune("commune", c))
                 .transpose()?,
+            region: region_of(filter.region.as_deref())?,
         })
     }
 
@@ -146,12 +157,17 @@ impl Selection {
                 .as_deref()
                 .map(|c| params::commune("commune", c))
                 .transpose()?,
+            region: region_of(filter.region.as_deref())?,
             ..Selection::default()
         })
     }
 
-    /// Checks what only the database knows: that the category and the commune exist.
+    /// Checks what only the database knows: that the category, the commune and the region
+    /// exist.
     async fn check(&self, pool: &PgPool) -> Result<(), ApiError> {
+        if let Some(region) = &self.region {
+            params::known_region(pool, region).await?;
+        }
         if let Some(category) = &self.category {
             check_category(pool, category.as_str()).await?;
         }
@@ -184,10 +200,16 @@ impl Selection {
         self.commune.as_ref().map(|c| c.code().code().to_owned())
     }
 
-    /// `westhoek-services-pharmacy-BE-33011-2026-11-28.csv`: what (layer and filters) and
-    /// when (today, UTC). Every part is a validated id, safe in a header.
+    fn region_id(&self) -> Option<&str> {
+        self.region.as_ref().map(RegionId::as_str)
+    }
+
+    /// `westhoek-services-pharmacy-BE-33011-2026-11-28.csv`: what (the region, else the
+    /// observatory, then the layer and filters) and when (today, UTC). Every part is a
+    /// validated id, safe in a header.
     fn file_name(&self, layer: &str, format: Format) -> String {
-        let mut parts = vec!["westhoek".to_owned(), layer.to_owned()];
+        let whose = self.region_id().unwrap_or(OBSERVATORY);
+        let mut parts = vec![whose.to_owned(), layer.to_owned()];
         if let Some(category) = &self.category {
             parts.push(category.to_string());
         }
@@ -203,6 +225,13 @@ impl Selection {
         parts.push(chrono::Utc::now().format("%Y-%m-%d").to_string());
         format!("{}.{}", parts.join("-"), format.extension())
     }
+}
+
+/// The `region` parameter of an export, parsed; empty is absent.
+fn region_of(text: Option<&str>) -> Result<Option<RegionId>, ParamError> {
+    text.filter(|t| !t.is_empty())
+        .map(params::region)
+        .transpose()
 }
 
 fn download(format: Format, file_name: &str, body: Body) -> Response {
@@ -605,6 +634,7 @@ fn services_rows<'a>(
         .bind(selection.category.as_ref().map(|c| c.as_str().to_owned()))
         .bind(selection.country())
         .bind(selection.commune_code())
+        .bind(selection.region_id().map(str::to_owned))
         .fetch(db)
 }
 
@@ -619,6 +649,7 @@ fn communes_rows<'a>(
         .bind(selection.bbox_part(|b| b.max_lat))
         .bind(selection.country())
         .bind(selection.commune_code())
+        .bind(selection.region_id().map(str::to_owned))
         .fetch(db)
 }
 
@@ -746,6 +777,7 @@ pub struct Filters {
     pub bbox: Option<String>,
     pub date: Option<String>,
     pub commune: Option<String>,
+    pub region: Option<String>,
 }
 
 /// Why an export to a file failed.
@@ -786,18 +818,20 @@ pub async fn write_export(
             bbox: filters.bbox,
             date: filters.date,
             commune: filters.commune,
+            region: filters.region,
         }),
         Layer::Communes => {
             for (name, value) in [("category", &filters.category), ("date", &filters.date)] {
                 if value.is_some() {
                     return Err(ExportError::Filter(format!(
-                        "{name}: the communes export takes only bbox and commune"
+                        "{name}: the communes export takes only bbox, commune and region"
                     )));
                 }
             }
             Selection::of_communes(CommunesFilter {
                 bbox: filters.bbox,
                 commune: filters.commune,
+                region: filters.region,
             })
         }
     }
@@ -887,6 +921,7 @@ async fn drain<T>(
     responses(
         (status = 200, description = "FeatureCollection of the selected communes (attachment)", content_type = "application/geo+json", body = String),
         (status = 400, description = "A filter is malformed or names no commune; the message names the parameter", body = crate::error::ErrorBody),
+        (status = 404, description = "No such region; the message names it and the regions there are", body = crate::error::ErrorBody),
     )
 )]
 async fn communes_geojson(
@@ -906,6 +941,7 @@ async fn communes_geojson(
     responses(
         (status = 200, description = "CSV of the selected communes (attachment)", content_type = "text/csv; charset=utf-8", body = String),
         (status = 400, description = "A filter is malformed or names no commune; the message names the parameter", body = crate::error::ErrorBody),
+        (status = 404, description = "No such region; the message names it and the regions there are", body = crate::error::ErrorBody),
     )
 )]
 async fn communes_csv(
@@ -929,6 +965,7 @@ async fn communes_csv(
     responses(
         (status = 200, description = "FeatureCollection of the selected services (attachment)", content_type = "application/geo+json", body = String),
         (status = 400, description = "A filter is malformed, or names no category or commune; the message names the parameter", body = crate::error::ErrorBody),
+        (status = 404, description = "No such region; the message names it and the regions there are", body = crate::error::ErrorBody),
     )
 )]
 async fn services_geojson(
@@ -949,6 +986,7 @@ async fn services_geojson(
     responses(
         (status = 200, description = "CSV of the selected services (attachment)", content_type = "text/csv; charset=utf-8", body = String),
         (status = 400, description = "A filter is malformed, or names no category or commune; the message names the parameter", body = crate::error::ErrorBody),
+        (status = 404, description = "No such region; the message names it and the regions there are", body = crate::error::ErrorBody),
     )
 )]
 async fn services_csv(
@@ -969,6 +1007,7 @@ mod tests {
             bbox: some(bbox),
             date: some(date),
             commune: some(commune),
+            region: None,
         }
     }
 
@@ -998,6 +1037,13 @@ mod tests {
             (filter("", "", "30/06/2020", ""), "date"),
             (filter("", "", "2020-02-30", ""), "date"),
             (filter("", "", "", "33011"), "commune"),
+            (
+                ServicesFilter {
+                    region: Some("West Hoek".into()),
+                    ..ServicesFilter::default()
+                },
+                "region",
+            ),
         ] {
             let message =
                 ApiError::from(Selection::of_services(bad).expect_err(parameter)).to_string();
@@ -1006,6 +1052,27 @@ mod tests {
                 "{message}"
             );
         }
+    }
+
+    #[test]
+    fn a_region_names_the_file_in_place_of_the_observatory() {
+        let s = Selection::of_communes(CommunesFilter {
+            region: Some("ardennes".into()),
+            ..CommunesFilter::default()
+        })
+        .expect("a selection");
+        let name = s.file_name("communes", Format::GeoJson);
+        assert!(
+            name.starts_with("ardennes-communes-") && name.ends_with(".geojson"),
+            "{name}"
+        );
+        // empty is absent, as the map's links may send it
+        let s = Selection::of_communes(CommunesFilter {
+            region: Some(String::new()),
+            ..CommunesFilter::default()
+        })
+        .expect("a selection");
+        assert_eq!(s.region, None);
     }
 
     #[test]

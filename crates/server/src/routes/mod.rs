@@ -5,6 +5,7 @@ mod health;
 mod ogc;
 mod openapi;
 mod reference;
+mod regions;
 pub(crate) mod sql_json;
 mod tiles;
 pub(crate) mod translations;
@@ -52,6 +53,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(api::router())
         .merge(communes::router())
         .merge(reference::router())
+        .merge(regions::router())
         .merge(openapi::router())
         .merge(exports::router())
         .merge(ogc::router());

@@ -30,8 +30,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::ErrorBody;
-use crate::params::{Bbox, ParamError, Path};
+use crate::params::{self, Bbox, ParamError, Path};
 use crate::{ApiError, AppState};
+use observatory_core::RegionId;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -291,6 +292,7 @@ struct ItemsQuery {
     bbox: Option<Bbox>,
     datetime: Option<DayRange>,
     category: Option<CategoryId>,
+    region: Option<RegionId>,
 }
 
 impl ItemsQuery {
@@ -305,6 +307,7 @@ impl ItemsQuery {
                 "bbox" => "bbox",
                 "datetime" => "datetime",
                 "category" if collection == Collection::Services => "category",
+                "region" => "region",
                 _ => continue,
             };
             if seen.contains(&name) {
@@ -316,6 +319,9 @@ impl ItemsQuery {
                 "offset" => query.offset = Offset::parse(value)?,
                 "bbox" => query.bbox = Some(Bbox::parse(value)?),
                 "datetime" => query.datetime = Some(DayRange::parse(value)?),
+                // empty is absent, as for the other routes that take a region
+                "region" if value.is_empty() => {}
+                "region" => query.region = Some(params::region(value)?),
                 _ => query.category = Some(CategoryId::parse(value)?),
             }
         }
@@ -336,6 +342,9 @@ impl ItemsQuery {
         }
         if let Some(category) = &self.category {
             parts.push(format!("category={}", encode_query_value(&category.0)));
+        }
+        if let Some(region) = &self.region {
+            parts.push(format!("region={}", encode_query_value(region.as_str())));
         }
         parts.join("&")
     }
@@ -395,8 +404,9 @@ async fn landing(headers: HeaderMap) -> Json<Value> {
     let base = base_url(&headers);
     Json(json!({
         "title": "Westhoek Observatory",
-        "description": "Communes and everyday services of the Belgian Westhoek and French \
-                        Flanders, on both sides of the border (OGC API – Features).",
+        "description": "Communes and everyday services of cross-border regions such as the \
+                        Belgian Westhoek and French Flanders, on both sides of the border; \
+                        `region` keeps the items to one region (OGC API – Features).",
         "links": [
             link(format!("{base}/ogc"), "self", JSON_TYPE, "this document"),
             link(format!("{base}/api/openapi.json"), "service-desc", OPENAPI, "the API definition"),
@@ -524,11 +534,12 @@ async fn collection_metadata(
         ("bbox" = Option<String>, Query, description = "minlon,minlat,maxlon,maxlat (CRS84), or six numbers with heights"),
         ("datetime" = Option<String>, Query, description = "A day, an RFC 3339 instant or an interval start/end with `..` for an open end; services whose first to last sighting overlaps it"),
         ("category" = Option<String>, Query, description = "services only: a taxonomy category id, e.g. `pharmacy`"),
+        ("region" = Option<String>, Query, description = "A region id from `GET /api/regions`, e.g. `westhoek`: its communes; for services, those in its communes or within 5 km of them. Every region when absent or empty"),
     ),
     responses(
         (status = 200, description = "A FeatureCollection page (RFC 7946) with numberMatched, numberReturned and links", body = serde_json::Value, content_type = "application/geo+json"),
         (status = 400, description = "A malformed parameter, named in the message", body = ErrorBody),
-        (status = 404, description = "No such collection", body = ErrorBody),
+        (status = 404, description = "No such collection, or no such region (named in the message)", body = ErrorBody),
         (status = 503, description = "The database could not answer", body = ErrorBody),
     )
 )]
@@ -544,6 +555,9 @@ async fn items(
     let query = ItemsQuery::parse(collection, &pairs)?;
     if let Some(category) = &query.category {
         check_category(&state.pool, &category.0).await?;
+    }
+    if let Some(region) = &query.region {
+        params::known_region(&state.pool, region).await?;
     }
 
     let limit = query.limit.get();
@@ -633,7 +647,12 @@ async fn fetch_page(
             .bind(query.datetime.as_ref().and_then(|d| d.last))
             .bind(query.category.as_ref().map(|c| c.0.clone())),
     };
-    statement.bind(limit).bind(offset).fetch_all(pool).await
+    statement
+        .bind(query.region.as_ref().map(|r| r.as_str().to_owned()))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await
 }
 
 /// A well-formed category id that the taxonomy does not have is a 400 listing those it has.

@@ -22,13 +22,15 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[openapi(
     info(
         title = "Westhoek Observatory",
-        description = "Everyday services and indicators per commune in the Belgian Westhoek \
-                       and French Flanders, on both sides of the border: health check, the \
-                       JSON API, streamed GeoJSON and CSV exports, and OGC API – Features.",
+        description = "Everyday services and indicators per commune in cross-border regions \
+                       such as the Belgian Westhoek and French Flanders, on both sides of the \
+                       border: health check, the JSON API, streamed GeoJSON and CSV exports, \
+                       and OGC API – Features.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
     ),
     tags(
         (name = "health", description = "Whether the server and its database answer"),
+        (name = "regions", description = "The study areas loaded, one per manifest; `?region=` keeps other routes to one of them"),
         (name = "indicators", description = "Indicator definitions (NL/FR/EN) and values per commune"),
         (name = "communes", description = "Commune search, label points and profiles"),
         (name = "reference", description = "The taxonomy's categories and the sources, with labels and licences"),

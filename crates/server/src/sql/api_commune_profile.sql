@@ -1,7 +1,8 @@
 -- A commune's profile ($1 country, $2 code): identity, every indicator of year 0 with the
 -- means of its arrondissement, its intercommunality (where it has one), its country and
--- the region, its rank in the region (1 = highest value), the nearest services of each
--- category, its population series and its services over time.
+-- its region (migration 0020; the country's mean is over its communes in the region), its
+-- rank in the region (1 = highest value), the nearest services of each category, its
+-- population series and its services over time.
 WITH me AS (SELECT * FROM commune WHERE country = $1 AND code = $2),
 -- Every commune's values of year 0, with its arrondissement (a row without a value counts
 -- in no mean and no rank). Read once and hashed: matched per indicator instead, the
@@ -10,6 +11,7 @@ vals AS MATERIALIZED (
     SELECT i.indicator, i.category, i.country, i.value, c.arrondissement_code, c.intercommunality_code
     FROM indicator_value i JOIN commune c ON c.country = i.country AND c.code = i.code
     WHERE i.year = 0 AND i.value IS NOT NULL
+      AND c.region_id IS NOT DISTINCT FROM (SELECT region_id FROM me)
 ),
 -- Each of the commune's own values set against every commune's value of the same
 -- indicator and category, in one grouped join (a subquery per statistic and indicator
@@ -71,6 +73,7 @@ SELECT json_build_object(
     'arrondissement', json_build_object('code', me.arrondissement_code, 'nl', me.arrondissement_nl, 'fr', me.arrondissement_fr),
     'intercommunality', CASE WHEN me.intercommunality_code IS NOT NULL THEN
         json_build_object('code', me.intercommunality_code, 'name', me.intercommunality_name) END,
+    'region', me.region_id,
     'population', me.population, 'population_year', me.population_year, 'area_km2', me.area_km2,
     'bbox', json_build_array(ST_XMin(me.geom), ST_YMin(me.geom), ST_XMax(me.geom), ST_YMax(me.geom)),
     'population_series', coalesce((SELECT json_agg(json_build_object('year', p.year, 'population', p.population) ORDER BY p.year)

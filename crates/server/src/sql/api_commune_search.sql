@@ -2,7 +2,9 @@
 -- commune_search_key, so that the pattern holds only letters, digits and spaces), best
 -- first: a name equal to the query, then a name starting with it, then a word of a name
 -- starting with it, then a match anywhere; the more populous first within each; at most
--- $2 rows. Each way below reads as little as its query needs (migration 0019):
+-- $2 rows; only the communes of region $3 when it is not NULL (migration 0020: the
+-- ranked indexes are read in order, skipping other regions' communes). Each way below
+-- reads as little as its query needs (migration 0019):
 --   * the first three kinds, for a query of up to six characters: the first $2 entries
 --     of commune_search_prefix for it, stored in the order of the ranking;
 --   * the same for a longer query: the names' words read to the end of the name that
@@ -22,6 +24,8 @@ better AS MATERIALIZED (
         FROM commune_search_prefix p
         WHERE p.prefix = (SELECT key FROM q)
           AND (SELECT length(key) FROM q) BETWEEN 1 AND 6
+          AND ($3::text IS NULL OR EXISTS (
+                  SELECT 1 FROM commune r WHERE r.country = p.country AND r.code = p.code AND r.region_id = $3))
         ORDER BY p.quality, p.population DESC NULLS LAST, p.name, p.country, p.code
         LIMIT $2
     )
@@ -36,6 +40,8 @@ better AS MATERIALIZED (
         -- words starting with the query
         WHERE w.word >= (SELECT key FROM q) AND w.word < (SELECT key FROM q) || '~'
           AND (SELECT length(key) FROM q) > 6
+          AND ($3::text IS NULL OR EXISTS (
+                  SELECT 1 FROM commune r WHERE r.country = w.country AND r.code = w.code AND r.region_id = $3))
         GROUP BY w.country, w.code, w.name, w.population
         ORDER BY quality, w.population DESC NULLS LAST, w.name, w.country, w.code
         LIMIT $2
@@ -47,6 +53,7 @@ anywhere_populous AS MATERIALIZED (
         SELECT country, code, name, population, search_key, name_keys
         FROM commune
         WHERE (SELECT count(*) FROM better) < $2
+          AND ($3::text IS NULL OR region_id = $3)
         ORDER BY population DESC NULLS LAST, name, country, code
         -- a query of one or two characters gives the trigram index nothing to narrow:
         -- the whole order is read, up to the matches needed
@@ -66,6 +73,7 @@ SELECT c.country || '-' || c.code AS id,
        c.name,
        c.name_nl,
        c.name_fr,
+       c.region_id AS region,
        ST_XMin(c.geom) AS west,
        ST_YMin(c.geom) AS south,
        ST_XMax(c.geom) AS east,
@@ -85,6 +93,7 @@ FROM (
         WHERE c.search_key LIKE '%' || (SELECT key FROM q) || '%'
           AND (SELECT count(*) FROM better) + (SELECT count(*) FROM anywhere_populous) < $2
           AND (SELECT length(key) FROM q) > 2
+          AND ($3::text IS NULL OR c.region_id = $3)
           AND NOT EXISTS (
               SELECT 1 FROM unnest(c.name_keys) AS k
               WHERE starts_with(k, (SELECT key FROM q)) OR position(' ' || (SELECT key FROM q) IN k) > 0)

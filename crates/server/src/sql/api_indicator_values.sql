@@ -1,5 +1,5 @@
--- Values of one indicator for every commune ($1 indicator, $2 category or '', $3 year),
--- with their spread over the communes that have a value. Every commune has a row: one
+-- Values of one indicator for every commune ($1 indicator, $2 category or '', $3 year) of
+-- region $4 (every region when NULL), with their spread over the communes that have a value. Every commune has a row: one
 -- that no source of that year covers (a Belgian commune in a French inventory year) gets
 -- no value and says why, so a map can draw and count it as "not known here".
 WITH v AS (
@@ -12,9 +12,11 @@ WITH v AS (
     LEFT JOIN indicator_value i
            ON i.country = c.country AND i.code = c.code
           AND i.indicator = $1 AND i.category = $2 AND i.year = $3
+    WHERE $4::text IS NULL OR c.region_id = $4
 )
 SELECT json_build_object(
     'indicator', $1::text, 'category', nullif($2::text, ''), 'year', nullif($3::int, 0),
+    'region', $4::text,
     'count', (SELECT count(value) FROM v),
     'no_data', (SELECT count(*) FROM v WHERE value IS NULL),
     'min', (SELECT min(value) FROM v),

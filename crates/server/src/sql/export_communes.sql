@@ -4,7 +4,8 @@
 -- longitude/latitude, exterior rings counter-clockwise, 6 decimals, about 10 cm). The
 -- server writes the rows as GeoJSON or CSV as they come.
 -- $1..$4: bbox (min lon, min lat, max lon, max lat, CRS84), all NULL for no bbox: the
--- communes whose outline intersects it; $5, $6: one commune's country and code, or NULL.
+-- communes whose outline intersects it; $5, $6: one commune's country and code, or NULL;
+-- $7: a region's id (migration 0020): its communes, or NULL.
 SELECT c.country || '-' || c.code AS id,
        c.country::text AS country,
        c.code,
@@ -31,4 +32,5 @@ LEFT JOIN commune_map_values AS i ON i.code = c.code AND i.country = c.country
 WHERE ($1::float8 IS NULL
        OR ST_Intersects(c.geom, ST_MakeEnvelope($1, $2::float8, $3::float8, $4::float8, 4326)))
   AND ($5::text IS NULL OR (c.country = $5 AND c.code = $6::text))
+  AND ($7::text IS NULL OR c.region_id = $7)
 ORDER BY c.country, c.code

@@ -13,6 +13,8 @@ SELECT ST_AsBinary(CASE WHEN $1 <= 6 THEN c.geom_3857_z6
        c.name,
        c.name_nl,
        c.name_fr,
+       -- the map keeps a region's choropleth to its communes (migration 0020)
+       c.region_id AS region,
        c.population,
        c.population_year::integer AS population_year,
        -- rounded in floating point: through numeric, each value was printed and read back

@@ -1,5 +1,5 @@
 -- Work tables of a refresh, in the caller's transaction: which categories are known on
--- which side of the border, and what this refresh recomputes.
+-- which side of the border in which region, and what this refresh recomputes.
 -- Statements bound to a category are planned for that category (its own index), not once
 -- for any category.
 SET LOCAL plan_cache_mode = force_custom_plan;
@@ -10,18 +10,32 @@ SET LOCAL jit = off;
 -- stay in memory: with the default 4 MB, checking the communes of 140,000 indicator rows
 -- sorted them on disk.
 SET LOCAL work_mem = '64MB';
-CREATE TEMP TABLE IF NOT EXISTS covered_points (category text, country char(2), sources text[]) ON COMMIT DROP;
+-- Where each source speaks (migration 0020): the countries it covers, within its own
+-- region, or within every region for a source of none. `region` is '' for the communes
+-- of no region (loaded before regions existed).
+CREATE TEMP TABLE IF NOT EXISTS coverage (source_id text, region text, country char(2)) ON COMMIT DROP;
+TRUNCATE coverage;
+INSERT INTO coverage
+SELECT sc.source_id, r.region, sc.country
+FROM source_coverage sc
+JOIN source src ON src.id = sc.source_id
+JOIN (SELECT id AS region FROM region
+      UNION ALL
+      SELECT '' WHERE EXISTS (SELECT 1 FROM commune WHERE region_id IS NULL)) AS r
+  ON src.region_id IS NULL OR src.region_id = r.region;
+ANALYZE coverage;
+CREATE TEMP TABLE IF NOT EXISTS covered_points (category text, region text, country char(2), sources text[]) ON COMMIT DROP;
 TRUNCATE covered_points;
--- The points rows of the service_coverage view, without the dates and record counts it
--- also computes for every service (half the cost after a large load), and from the
--- sources each service lists (migration 0012) rather than a join with its provenance
+-- The points rows of the service_coverage view, per region, without the dates and record
+-- counts it also computes for every service (half the cost after a large load), and from
+-- the sources each service lists (migration 0012) rather than a join with its provenance
 -- (every provenance row has a sighting date: the view's condition holds for all).
 INSERT INTO covered_points
-SELECT k.category, sc.country, array_agg(DISTINCT k.source_id ORDER BY k.source_id)
+SELECT k.category, sc.region, sc.country, array_agg(DISTINCT k.source_id ORDER BY k.source_id)
 FROM (SELECT DISTINCT s.category, listed.source_id
       FROM service s CROSS JOIN unnest(s.sources) AS listed(source_id)) AS k
-JOIN source_coverage sc ON sc.source_id = k.source_id
-GROUP BY k.category, sc.country;
+JOIN coverage sc ON sc.source_id = k.source_id
+GROUP BY k.category, sc.region, sc.country;
 -- (origin, category) pairs whose nearest services are recomputed
 CREATE TEMP TABLE IF NOT EXISTS nearest_scope (origin text, category text) ON COMMIT DROP;
 TRUNCATE nearest_scope;

@@ -29,7 +29,9 @@ LEFT JOIN (
 
 -- For categories known only as counts per commune (INSEE's historical method): the
 -- distance from the commune's point to the nearest commune that has the service in the
--- inventory's latest year; 0 where the commune has it itself.
+-- inventory's latest year; 0 where the commune has it itself. Measured for the communes of
+-- the regions whose sources count the category (prepare.sql's coverage); the nearest
+-- commune that has it may lie in any region.
 -- One row per place (an access origin) with the (category, year) pairs its commune has, so
 -- that a search walks past each place once, not once per category it has.
 CREATE TEMP TABLE IF NOT EXISTS having_service (origin text, country char(2), code text, kinds text[], geom geometry(Point, 4326)) ON COMMIT DROP;
@@ -49,9 +51,9 @@ ANALYZE having_service;
 WITH latest AS MATERIALIZED (
     SELECT c.country, c.code, y.category, y.year, y.sources, o.geom,
            h.origin IS NOT NULL AS has_it
-    FROM (SELECT sc.country, category, max(year) AS year, array_agg(DISTINCT source_id) AS sources
-          FROM service_count JOIN source_coverage sc USING (source_id) GROUP BY 1, 2) AS y
-    JOIN commune c ON c.country = y.country
+    FROM (SELECT sc.region, sc.country, category, max(year) AS year, array_agg(DISTINCT source_id) AS sources
+          FROM service_count JOIN coverage sc USING (source_id) GROUP BY 1, 2, 3) AS y
+    JOIN commune c ON c.country = y.country AND coalesce(c.region_id, '') = y.region
     JOIN access_origin o ON o.country = c.country AND o.commune = c.code
     LEFT JOIN having_service h ON h.origin = o.id AND y.category || '/' || y.year = ANY (h.kinds)
 )
@@ -74,8 +76,9 @@ WHERE NOT l.has_it;
 
 -- Shares of the population beyond walking (1.2 km) and cycling (3.75 km) reach need
 -- population below the commune level, which the data does not have: said, not guessed,
--- once per country (a gap, migration 0015).
-INSERT INTO indicator_gap (indicator, country, category, no_data)
-SELECT kind.name, c.country, k.id, 'no population below the commune level in the data'
-FROM (SELECT DISTINCT country FROM commune) AS c CROSS JOIN service_category k
+-- once per country and region (a gap, migrations 0015 and 0020).
+INSERT INTO indicator_gap (indicator, region, country, category, no_data)
+SELECT kind.name, c.region, c.country, k.id, 'no population below the commune level in the data'
+FROM (SELECT DISTINCT coalesce(region_id, '') AS region, country FROM commune) AS c
+CROSS JOIN service_category k
 CROSS JOIN (VALUES ('share_beyond_walk_pct'), ('share_beyond_cycle_pct')) AS kind(name);

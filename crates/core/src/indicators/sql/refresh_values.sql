@@ -7,7 +7,8 @@
 -- first and last inventory years. Counts come from points (year 0) where a source covers
 -- the category on the commune's side (elsewhere refresh_gaps.sql says why there is
 -- none), and per year from inventories (BPE): a commune missing from a year's file had
--- none of the types that year's file counts.
+-- none of the types that year's file counts. A source counts for the communes of its own
+-- region only (prepare.sql's coverage), so one region's inventory says nothing of another's.
 -- population_year: the year whose population the count is set against. Every source
 -- table is read for the pairs in scope only, so that the refresh after one service
 -- changed reads a few rows of each.
@@ -17,6 +18,7 @@ WITH counted AS MATERIALIZED (
     FROM value_scope v
     JOIN commune c ON c.country = v.country AND c.code = v.code
     JOIN covered_points cp ON cp.category = v.category AND cp.country = v.country
+                          AND cp.region = coalesce(c.region_id, '')
     LEFT JOIN (
         SELECT country, commune_code, category, count(*) AS count
         FROM service
@@ -26,12 +28,12 @@ WITH counted AS MATERIALIZED (
     ) AS n ON n.country = v.country AND n.commune_code = v.code AND n.category = v.category
     UNION ALL
     SELECT c.country, c.code, y.category, y.year, coalesce(n.count, 0)::float8, y.sources, y.year
-    FROM (SELECT sc.country, category, year, array_agg(DISTINCT source_id) AS sources
-          FROM service_count JOIN source_coverage sc USING (source_id)
+    FROM (SELECT sc.region, sc.country, category, year, array_agg(DISTINCT source_id) AS sources
+          FROM service_count JOIN coverage sc USING (source_id)
           WHERE category IN (SELECT category FROM value_scope)
-          GROUP BY sc.country, category, year) AS y
+          GROUP BY sc.region, sc.country, category, year) AS y
     JOIN value_scope v ON v.country = y.country AND v.category = y.category
-    JOIN commune c ON c.country = v.country AND c.code = v.code
+    JOIN commune c ON c.country = v.country AND c.code = v.code AND coalesce(c.region_id, '') = y.region
     LEFT JOIN (SELECT country, code, category, year, sum(count) AS count FROM service_count
                WHERE (country, code, category) IN (SELECT country, code, category FROM value_scope)
                GROUP BY 1, 2, 3, 4) AS n
@@ -84,8 +86,9 @@ LEFT JOIN (SELECT DISTINCT country, year FROM commune_population) AS known
        ON known.country = v.country AND known.year = v.year
 WHERE v.year = 0 OR known.year IS NOT NULL;
 
--- Distances: the mean over the commune's origins, where the home side is covered (elsewhere
--- refresh_gaps.sql says why there is none).
+-- Distances: the mean over the commune's origins, where the home side is covered in the
+-- commune's region (elsewhere refresh_gaps.sql says why there is none). The nearest
+-- services themselves were searched among every loaded service, of any region.
 INSERT INTO indicator_commune_value (indicator, country, code, category, year, value, no_data, sources, detail)
 SELECT CASE WHEN scope.name = 'any' THEN 'nearest_service_m' ELSE 'nearest_service_national_m' END,
        v.country, v.code, v.category, 0, d.mean,
@@ -93,12 +96,16 @@ SELECT CASE WHEN scope.name = 'any' THEN 'nearest_service_m' ELSE 'nearest_servi
        CASE WHEN scope.name = 'any' THEN coalesce(everywhere.sources, '{}') ELSE cp.sources END,
        jsonb_build_object('origins', coalesce(d.origins, 0))
 FROM value_scope v
+JOIN commune c ON c.country = v.country AND c.code = v.code
 CROSS JOIN (VALUES ('any'), ('national')) AS scope(name)
 JOIN covered_points cp ON cp.category = v.category AND cp.country = v.country
+                      AND cp.region = coalesce(c.region_id, '')
+-- the sources that cover the category on either side of the border in the commune's
+-- region: another region's do not describe its surroundings
 LEFT JOIN (
-    SELECT x.category, array_agg(DISTINCT s ORDER BY s) AS sources
-    FROM covered_points x, unnest(x.sources) AS s GROUP BY x.category
-) AS everywhere ON everywhere.category = v.category
+    SELECT x.region, x.category, array_agg(DISTINCT s ORDER BY s) AS sources
+    FROM covered_points x, unnest(x.sources) AS s GROUP BY x.region, x.category
+) AS everywhere ON everywhere.category = v.category AND everywhere.region = cp.region
 LEFT JOIN (
     SELECT o.country, o.commune, a.category, a.scope, avg(a.distance_m) AS mean, count(*) AS origins
     FROM access_nearest a JOIN access_origin o ON o.id = a.origin
@@ -134,10 +141,13 @@ FROM (
            coalesce(n.count, 0) AS value, sr.source_id AS source,
            jsonb_build_object('from', sr.first_date, 'to', sr.last_date, 'source', sr.source_id) AS detail
     FROM series sr
-    -- the communes of the countries and categories the series has points in
+    -- the communes of the countries and categories the series has points in, within the
+    -- series' region (every region for a source of none)
     JOIN present AS sc ON sc.source_id = sr.source_id
+    JOIN source src ON src.id = sr.source_id
     JOIN value_scope v ON v.country = sc.country AND v.category = sc.category
     JOIN commune c ON c.country = v.country AND c.code = v.code
+                  AND (src.region_id IS NULL OR src.region_id = c.region_id)
     CROSS JOIN (VALUES ('services_gained'), ('services_lost')) AS kind(name)
     LEFT JOIN counted ON counted.source_id = sr.source_id AND counted.country = c.country
                 AND counted.commune_code = c.code AND counted.category = sc.category

@@ -6,7 +6,8 @@ WITH here AS (SELECT ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography AS g)
 INSERT INTO nearest_scope (origin, category)
 SELECT DISTINCT o.id, $1::text
 FROM access_origin o
-JOIN covered_points c ON c.country = o.country AND c.category = $1
+JOIN commune oc ON oc.country = o.country AND oc.code = o.commune
+JOIN covered_points c ON c.country = o.country AND c.region = coalesce(oc.region_id, '') AND c.category = $1
 CROSS JOIN here
 LEFT JOIN access_nearest a ON a.origin = o.id AND a.category = $1
 LEFT JOIN service s ON s.id = a.service_id
