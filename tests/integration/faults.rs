@@ -183,11 +183,13 @@ async fn an_export_whose_client_leaves_stops_its_query() -> anyhow::Result<()> {
     .execute(&db.pool)
     .await?;
     let app = TestApp::spawn(db.pool.clone()).await?;
+    // The export's statement, known by its first line: pg_stat_activity keeps only the
+    // first 1 KiB of a statement's text.
     let exporting = || async {
         let pids: Vec<i32> = sqlx::query_scalar(
             "SELECT pid FROM pg_stat_activity
              WHERE datname = current_database() AND pid <> pg_backend_pid()
-               AND state = 'active' AND query LIKE '%FROM service s%'",
+               AND state = 'active' AND query LIKE '-- The services an export selects%'",
         )
         .fetch_all(&db.pool)
         .await?;
