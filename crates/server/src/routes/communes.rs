@@ -133,7 +133,7 @@ async fn search(
     let rows: Vec<CommuneMatchRow> = sqlx::query_as(include_str!("../sql/api_commune_search.sql"))
         .bind(&q)
         .bind(limit)
-        .fetch_all(&state.pool)
+        .fetch_all(state.read().pool())
         .await?;
     Ok(Json(rows.into_iter().map(CommuneMatch::from).collect()))
 }
@@ -212,7 +212,7 @@ async fn labels(
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
     let sqlx::types::Json(collection): sqlx::types::Json<CommuneLabels> =
         sqlx::query_scalar(include_str!("../sql/api_commune_labels.sql"))
-            .fetch_one(&state.pool)
+            .fetch_one(state.read().pool())
             .await
             .map_err(decode_error("the label points"))?;
     Ok((
@@ -389,7 +389,7 @@ async fn commune_profile(
         sqlx::query_scalar(include_str!("../sql/api_commune_profile.sql"))
             .bind(id.code().country().iso2())
             .bind(id.code().code())
-            .fetch_optional(&state.pool)
+            .fetch_optional(state.read().pool())
             .await
             .map_err(decode_error("a commune profile"))?;
     profile
