@@ -16,6 +16,7 @@ mod participation;
 mod participation_partners;
 mod quick_import;
 mod regions;
+mod replica;
 mod service_writes;
 mod services;
 mod shutdown;

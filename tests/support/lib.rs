@@ -147,9 +147,13 @@ impl TestApp {
         // client checks), as `observatory serve` opens them.
         let options = observatory_core::database::server_options((*pool.connect_options()).clone());
         let pool = observatory_core::database::connect(options, 8).await?;
-        let tiles = observatory_server::TileService::start(pool.clone(), tile_cache_mb).await?;
+        let read = observatory_core::database::ReadPool::on_primary(&pool);
+        let tiles =
+            observatory_server::TileService::start(pool.clone(), read.clone(), tile_cache_mb)
+                .await?;
         let serving = pool.clone();
-        let state = observatory_server::AppState::new(pool, tiles, std::sync::Arc::new(settings));
+        let state =
+            observatory_server::AppState::new(pool, read, tiles, std::sync::Arc::new(settings));
         tokio::spawn(observatory_server::serve(
             listener,
             state,

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use observatory_core::database::EmbeddedCluster;
+use observatory_core::database::{EmbeddedCluster, ReadPool};
 
 use crate::database::Database;
 
@@ -105,6 +105,12 @@ enum Command {
         /// transactions roll back. A second signal cuts them at once.
         #[arg(long, env = "OBSERVATORY_SHUTDOWN_GRACE_S", default_value_t = 10)]
         shutdown_grace_s: u64,
+        /// A replica of the database (a PostgreSQL streaming standby) to read the published
+        /// data from: tiles, OGC API, exports, indicators and communes. Contributions,
+        /// moderation and sessions stay on DATABASE_URL. Without it, everything is read
+        /// from DATABASE_URL.
+        #[arg(long, env = "DATABASE_READ_URL", hide_env_values = true)]
+        database_read_url: Option<String>,
     },
     /// Write an export to a file: the same bytes as GET /exports/{LAYER}.{FORMAT}, with
     /// the same filters, showing progress. Nothing is left at OUTPUT when it fails.
@@ -422,7 +428,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             secure_cookies,
             behind_proxy,
             shutdown_grace_s,
+            database_read_url,
         } => {
+            let read_options = database_read_url
+                .as_deref()
+                .filter(|u| !u.trim().is_empty())
+                .map(observatory_core::database::options_from_url)
+                .transpose()
+                .context("DATABASE_READ_URL")?;
             let loops = workers.map_or_else(default_serve_workers, NonZeroUsize::get);
             let connections = serve::connections_per_loop(loops);
             let opened = database.open(connections).await?;
@@ -442,11 +455,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 connections,
             )
             .await?;
-            let tiles = observatory_server::TileService::start(serving.clone(), tile_cache_mb)
-                .await
-                .context(
-                    "cannot read the tile layers' data versions; was the database migrated?",
-                )?;
+            let read = match &read_options {
+                Some(options) => {
+                    let read = ReadPool::connect_replica(options.clone(), connections).await?;
+                    tracing::info!(database = %read.describe(), "reading the published data from DATABASE_READ_URL");
+                    read
+                }
+                None => ReadPool::on_primary(&serving),
+            };
+            let tiles = observatory_server::TileService::start(
+                serving.clone(),
+                read.clone(),
+                tile_cache_mb,
+            )
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot read the tile layers' data versions from {}; is it the \
+                             observatory's database (or a replica of it), migrated?",
+                    read.describe()
+                )
+            })?;
             let (phase, phases) = tokio::sync::watch::channel(serve::Phase::Serving);
             let (mut handed, acceptor) = serve::hand_out(listener, loops, phases.clone())?;
             let own = handed.remove(0);
@@ -456,6 +485,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let settings = std::sync::Arc::new(settings);
             let setup = serve::LoopSetup {
                 options: (*serving.connect_options()).clone(),
+                read_options,
                 connections,
                 settings: settings.clone(),
                 tiles: tiles.clone(),
@@ -465,7 +495,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tokio::spawn(purge_every_hour(opened.pool.clone()));
             tracing::info!(%address, loops, "serving the observatory");
             println!("listening on http://{address}");
-            let state = observatory_server::AppState::new(serving.clone(), tiles, settings);
+            let state =
+                observatory_server::AppState::new(serving.clone(), read.clone(), tiles, settings);
             let served = observatory_server::serve(own, state, serve::draining(phases.clone()));
             let work = async {
                 let served = serve::until_cut(served, phases.clone()).await;
@@ -507,6 +538,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Stopped::ByItself => tracing::warn!("the server stopped by itself"),
                 Stopped::DatabaseGone(_) => {}
             }
+            read.close().await;
             serving.close().await;
             if cut {
                 opened.close_within(serve::CUT_WAIT).await?;
@@ -571,9 +603,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let file = std::fs::File::create(&part)
                     .with_context(|| format!("cannot create {}", part.display()))?;
                 let mut out = std::io::BufWriter::new(file);
-                let rows = write_export(&opened.pool, layer, format, filters, &mut out, |n| {
-                    bar.set_message(format!("{n} rows written to {}", output.display()))
-                })
+                let rows = write_export(
+                    &ReadPool::on_primary(&opened.pool),
+                    layer,
+                    format,
+                    filters,
+                    &mut out,
+                    |n| bar.set_message(format!("{n} rows written to {}", output.display())),
+                )
                 .await?;
                 drop(out);
                 std::fs::rename(&part, &output)

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::serve::Listener;
+use observatory_core::database::ReadPool;
 use observatory_server::{AppState, Settings, TileService};
 use sqlx::postgres::PgConnectOptions;
 use tokio::net::{TcpListener, TcpStream};
@@ -143,6 +144,8 @@ pub fn hand_out(
 #[derive(Clone)]
 pub struct LoopSetup {
     pub options: PgConnectOptions,
+    /// The read replica's, when there is one (`DATABASE_READ_URL`).
+    pub read_options: Option<PgConnectOptions>,
     pub connections: u32,
     pub settings: Arc<Settings>,
     /// The first loop's tiles, whose cache and versions the others share.
@@ -187,11 +190,16 @@ fn run_loop(
         .context("cannot start the event loop's runtime")?;
     let result = runtime.block_on(async move {
         let pool = observatory_core::database::connect(setup.options, setup.connections).await?;
-        let tiles = setup.tiles.share(pool.clone())?;
-        let state = AppState::new(pool.clone(), tiles, setup.settings);
+        let read = match setup.read_options {
+            Some(options) => ReadPool::connect_replica(options, setup.connections).await?,
+            None => ReadPool::on_primary(&pool),
+        };
+        let tiles = setup.tiles.share(read.clone())?;
+        let state = AppState::new(pool.clone(), read.clone(), tiles, setup.settings);
         let served = observatory_server::serve(listener, state, draining(phase.clone()));
         match until_cut(served, phase).await {
             Some(served) => {
+                read.close().await;
                 pool.close().await;
                 served.context("an event loop of the server stopped with an error")
             }

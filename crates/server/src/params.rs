@@ -217,7 +217,7 @@ impl FromRequestParts<AppState> for RegionScope {
             return Ok(RegionScope(None));
         };
         let id = region(&text)?;
-        known_region(&state.pool, &id).await?;
+        known_region(state.read().pool(), &id).await?;
         Ok(RegionScope(Some(id)))
     }
 }

@@ -5,26 +5,49 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use observatory_core::database::ReadPool;
 use sqlx::PgPool;
 
 use crate::TileService;
 
-/// Shared by every handler: the database pool, the settings, and the tile builder with
+/// Shared by every handler: the database pools, the settings, and the tile builder with
 /// its cache (see [`TileService::start`]).
+///
+/// Two ways to the database, chosen by name at every query: [`primary`](Self::primary)
+/// for every write and for reads that must see what was just written (a contribution, a
+/// session, a moderator's queue); [`read`](Self::read) for the published data (tiles, OGC
+/// API, exports, indicators, communes), which may come from a replica a moment behind.
 #[derive(Clone)]
 pub struct AppState {
-    pub pool: PgPool,
+    primary: PgPool,
+    read: ReadPool,
     pub settings: Arc<Settings>,
     pub tiles: TileService,
 }
 
 impl AppState {
-    pub fn new(pool: PgPool, tiles: TileService, settings: Arc<Settings>) -> AppState {
+    pub fn new(
+        primary: PgPool,
+        read: ReadPool,
+        tiles: TileService,
+        settings: Arc<Settings>,
+    ) -> AppState {
         AppState {
-            pool,
+            primary,
+            read,
             settings,
             tiles,
         }
+    }
+
+    /// The primary database: writes, and reads that must see the caller's own writes.
+    pub fn primary(&self) -> &PgPool {
+        &self.primary
+    }
+
+    /// Where the published data is read from: the replica, or the primary without one.
+    pub fn read(&self) -> &ReadPool {
+        &self.read
     }
 }
 

@@ -1,5 +1,17 @@
 //! The vector tile layers, the queries that select their features in PostGIS (encoded by
 //! [`crate::mvt`]), and the in-process tile cache keyed by each layer's data version.
+//!
+//! Tiles are read from the read database ([`ReadPool`]), which may be a replica a moment
+//! behind the primary. What keeps a tile of older data from being filed, and served as
+//! immutable, under a newer version: the versions this server knows are read from that same
+//! read database (the primary's notifications only say when to look, [`follow_versions`]),
+//! and every tile's query reads the layer's version in the snapshot its features come from
+//! (`data_version`), so the version a tile is built from is known, not assumed. A tile built
+//! from data older than the version it was asked under (a read URL that leads to a standby
+//! further behind than the one the version was read from: a balancer over several standbys,
+//! a switch to another) is answered under its own, older version and not cached
+//! ([`CacheStatus::Behind`]). A tile of newer data than its key is harmless: the key's
+//! entries are dropped as soon as the newer version is known.
 
 use std::io::Write;
 use std::str::FromStr;
@@ -11,11 +23,12 @@ use axum::http::HeaderValue;
 use bytes::Bytes;
 use chrono::NaiveDate;
 use moka::future::Cache;
+use observatory_core::database::ReadPool;
 use serde_json::{json, Value};
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 
-use crate::mvt::{encode_tile, layer_from_rows, Lookup, RowError, TileFrame};
+use crate::mvt::{data_version, encode_tile, layer_from_rows, Lookup, RowError, TileFrame};
 use crate::tile_connections::TileConnections;
 use crate::ApiError;
 
@@ -267,6 +280,9 @@ pub enum CacheStatus {
     Miss,
     /// The cache is turned off.
     Off,
+    /// Built by this request from data older than the version this server knows (the
+    /// read database is behind it), so answered under that older version and not stored.
+    Behind,
 }
 
 impl CacheStatus {
@@ -275,14 +291,16 @@ impl CacheStatus {
             CacheStatus::Hit => "hit",
             CacheStatus::Miss => "miss",
             CacheStatus::Off => "off",
+            CacheStatus::Behind => "behind",
         }
     }
 }
 
 /// Builds tiles in PostGIS and keeps them in a memory-bounded cache keyed by the layer's
-/// data version. A background task listens to the database's `tile_layer_version`
+/// data version. A background task listens to the primary database's `tile_layer_version`
 /// notifications, so a change committed by any process (an ingest, a service edited)
-/// moves every server to the new version, and the entries of older versions are dropped.
+/// moves every server to the new version once its read database holds it, and the entries
+/// of older versions are dropped.
 #[derive(Clone)]
 pub struct TileService {
     inner: Arc<Inner>,
@@ -290,7 +308,7 @@ pub struct TileService {
 
 /// One event loop's way to the database, and what every loop of the server shares.
 struct Inner {
-    pool: PgPool,
+    read: ReadPool,
     /// Where the tiles' queries run (see [`TileConnections`]).
     connections: TileConnections,
     shared: Arc<Shared>,
@@ -310,6 +328,7 @@ struct Shared {
 }
 
 struct VersionedLookup {
+    /// The data version read in the lookup's own snapshot.
     version: i64,
     lookup: Lookup,
 }
@@ -322,12 +341,25 @@ impl LayerVersions {
     pub fn of(&self, layer: Layer) -> i64 {
         self.0[layer.index()]
     }
+
+    /// Whether every layer is at `other`'s version or past it.
+    fn reached(&self, other: &LayerVersions) -> bool {
+        self.0
+            .iter()
+            .zip(other.0)
+            .all(|(&mine, theirs)| mine >= theirs)
+    }
 }
 
 impl TileService {
-    /// Reads the layers' versions and starts following them. `cache_mb` bounds the cache's
-    /// memory in MiB; 0 turns the cache off (every tile is built again).
-    pub async fn start(pool: PgPool, cache_mb: u64) -> Result<TileService, sqlx::Error> {
+    /// Reads the layers' versions from `read` and starts following them: the primary tells
+    /// when they change. `cache_mb` bounds the cache's memory in MiB; 0 turns the cache off
+    /// (every tile is built again).
+    pub async fn start(
+        primary: PgPool,
+        read: ReadPool,
+        cache_mb: u64,
+    ) -> Result<TileService, sqlx::Error> {
         let cache = (cache_mb > 0).then(|| {
             Cache::builder()
                 .max_capacity(cache_mb.saturating_mul(1024 * 1024))
@@ -341,20 +373,25 @@ impl TileService {
             lookups: Default::default(),
             lookup_reads: Default::default(),
         });
-        let service = TileService::with_shared(pool.clone(), shared)?;
+        let service = TileService::with_shared(read.clone(), shared)?;
         service.versions_now().await?;
-        tokio::spawn(follow_versions(Arc::downgrade(&service.inner.shared), pool));
+        tokio::spawn(follow_versions(
+            Arc::downgrade(&service.inner.shared),
+            primary,
+            read,
+        ));
         Ok(service)
     }
 
-    /// The same cache, versions and lookups, with the tiles' queries on `pool`: for another
+    /// The same cache, versions and lookups, with the tiles' queries on `read`: for another
     /// event loop of the server, whose connections must be opened in its own runtime.
     /// The versions are followed by the service this one shares with.
-    pub fn share(&self, pool: PgPool) -> Result<TileService, sqlx::Error> {
-        TileService::with_shared(pool, Arc::clone(&self.inner.shared))
+    pub fn share(&self, read: ReadPool) -> Result<TileService, sqlx::Error> {
+        TileService::with_shared(read, Arc::clone(&self.inner.shared))
     }
 
-    fn with_shared(pool: PgPool, shared: Arc<Shared>) -> Result<TileService, sqlx::Error> {
+    fn with_shared(read: ReadPool, shared: Arc<Shared>) -> Result<TileService, sqlx::Error> {
+        let pool = read.pool();
         Ok(TileService {
             inner: Arc::new(Inner {
                 // As many tile queries at once as the pool allows queries.
@@ -362,7 +399,7 @@ impl TileService {
                     (*pool.connect_options()).clone(),
                     pool.options().get_max_connections() as usize,
                 )?,
-                pool,
+                read,
                 shared,
             }),
         })
@@ -372,15 +409,16 @@ impl TileService {
         self.inner.shared.cache.is_some()
     }
 
-    /// The versions as the database has them now (and known from now on).
+    /// The versions as the read database has them now (and known from now on).
     pub async fn versions_now(&self) -> Result<LayerVersions, sqlx::Error> {
-        read_versions(&self.inner.pool, &self.inner.shared).await
+        read_versions(self.inner.read.pool(), &self.inner.shared).await
     }
 
     /// The tile of `layer` at `coord` for the current data. `requested` is the version the
     /// client's URL carries: one newer than this server knows is looked up first, so a
     /// URL from a fresh TileJSON never gets a tile of older data. Returns the tile, the
-    /// version it was built from and where it came from.
+    /// version it is served under (its data is of that version or newer) and where it came
+    /// from.
     pub async fn tile(
         &self,
         layer: Layer,
@@ -399,27 +437,62 @@ impl TileService {
             version,
         };
         let Some(cache) = &self.inner.shared.cache else {
-            let tile = build(&self.inner, &key).await?;
-            return Ok((Arc::new(tile), version, CacheStatus::Off));
+            let built = build(&self.inner, &key).await?;
+            return Ok(if built.version < version {
+                (Arc::new(built.tile), built.version, CacheStatus::Behind)
+            } else {
+                (Arc::new(built.tile), version, CacheStatus::Off)
+            });
         };
         // A plain lookup first: most requests are hits, and the entry API below costs more.
         if let Some(tile) = cache.get(&key).await {
             return Ok((tile, version, CacheStatus::Hit));
         }
-        let entry = cache
+        let built = cache
             .entry(key)
-            .or_try_insert_with(async { build(&self.inner, &key).await.map(Arc::new) })
-            .await
-            .map_err(|e| {
-                // Every request that waited on this build gets the same error.
-                tracing::error!(error = %e, layer = layer.id(), "building a tile failed");
-                match &*e {
-                    BuildError::Database(_) => ApiError::Unavailable(sqlx::Error::Protocol(
-                        format!("building a tile: {e}"),
-                    )),
-                    BuildError::Rows(_) => ApiError::Internal(format!("building a tile: {e}")),
+            .or_try_insert_with(async {
+                let built = build(&self.inner, &key).await?;
+                // Not stored: an error is not cached, and every request that waited on
+                // this build gets the tile with its own version.
+                if built.version < version {
+                    return Err(BuildError::Behind {
+                        tile: Arc::new(built.tile),
+                        version: built.version,
+                    });
                 }
-            })?;
+                Ok(Arc::new(built.tile))
+            })
+            .await;
+        let entry = match built {
+            Ok(entry) => entry,
+            Err(e) => {
+                return match &*e {
+                    BuildError::Behind {
+                        tile,
+                        version: built,
+                    } => {
+                        tracing::debug!(
+                            layer = layer.id(),
+                            known = version,
+                            built,
+                            "a tile built from data older than the version known; not cached"
+                        );
+                        Ok((Arc::clone(tile), *built, CacheStatus::Behind))
+                    }
+                    // Every request that waited on this build gets the same error.
+                    BuildError::Database(_) => {
+                        tracing::error!(error = %e, layer = layer.id(), "building a tile failed");
+                        Err(ApiError::Unavailable(sqlx::Error::Protocol(format!(
+                            "building a tile: {e}"
+                        ))))
+                    }
+                    BuildError::Rows(_) => {
+                        tracing::error!(error = %e, layer = layer.id(), "building a tile failed");
+                        Err(ApiError::Internal(format!("building a tile: {e}")))
+                    }
+                };
+            }
+        };
         let status = if entry.is_fresh() {
             CacheStatus::Miss
         } else {
@@ -429,25 +502,37 @@ impl TileService {
     }
 }
 
-/// Why a tile could not be built.
+/// Why a tile could not be built, or could not be stored under the version asked for.
 #[derive(Debug, thiserror::Error)]
 enum BuildError {
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Rows(#[from] RowError),
+    /// Built, but from data older than the version it was asked under.
+    #[error("the tile was built from data version {version}, older than the one asked for")]
+    Behind { tile: Arc<Tile>, version: i64 },
 }
 
 impl From<BuildError> for ApiError {
     fn from(e: BuildError) -> ApiError {
         match e {
             BuildError::Database(e) => ApiError::from(e),
-            BuildError::Rows(e) => ApiError::Internal(format!("building a tile: {e}")),
+            BuildError::Rows(_) | BuildError::Behind { .. } => {
+                ApiError::Internal(format!("building a tile: {e}"))
+            }
         }
     }
 }
 
-async fn build(inner: &Inner, key: &TileKey) -> Result<Tile, BuildError> {
+/// A tile and the data version it was built from: the oldest of its features' and its
+/// lookup's.
+struct Built {
+    tile: Tile,
+    version: i64,
+}
+
+async fn build(inner: &Inner, key: &TileKey) -> Result<Built, BuildError> {
     let TileCoord { z, x, y } = key.coord;
     let lookup = lookup_for(inner, key.layer, key.version).await?;
     let mut query = sqlx::query(key.layer.tile_sql())
@@ -458,6 +543,10 @@ async fn build(inner: &Inner, key: &TileKey) -> Result<Tile, BuildError> {
         query = query.bind(key.date);
     }
     let rows = inner.connections.fetch_all(query).await?;
+    let features_version = data_version(key.layer.id(), &rows)?;
+    let version = lookup
+        .as_deref()
+        .map_or(features_version, |l| l.version.min(features_version));
     let layer = layer_from_rows(
         key.layer.id(),
         &TileFrame::new(z, x, y),
@@ -465,12 +554,16 @@ async fn build(inner: &Inner, key: &TileKey) -> Result<Tile, BuildError> {
         key.layer.feature_id_column(),
         lookup.as_deref().map(|l| &l.lookup),
     )?;
-    Ok(Tile::new(encode_tile([layer])))
+    Ok(Built {
+        tile: Tile::new(encode_tile([layer])),
+        version,
+    })
 }
 
-/// The lookup of `layer` read at data version `version` or later. It is read again once
-/// the layer's version passes the one it was read for, which happens only after the
-/// change is committed: a tile of a newer version never gets older values.
+/// The lookup of `layer` read at data version `version` or later, if the read database
+/// has it (else the one just read, older: the tile built with it is then not cached).
+/// It is read again once the layer's version passes the one it was read at, so a tile
+/// of a newer version never gets older values.
 async fn lookup_for(
     inner: &Inner,
     layer: Layer,
@@ -496,28 +589,41 @@ async fn lookup_for(
     }
     let rows = inner.connections.fetch_all(sqlx::query(sql)).await?;
     let fresh = Arc::new(VersionedLookup {
-        version,
+        version: data_version(layer.id(), &rows)?,
         lookup: Lookup::from_rows(layer.id(), column, &rows)?,
     });
     tracing::debug!(
         layer = layer.id(),
-        version,
+        version = fresh.version,
         entries = fresh.lookup.len(),
         "tile lookup read"
     );
-    *inner.shared.lookups[layer.index()]
+    let mut held = inner.shared.lookups[layer.index()]
         .write()
-        .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Arc::clone(&fresh));
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // Never an older lookup for a newer one (read from a standby further behind).
+    if held
+        .as_ref()
+        .is_none_or(|held| held.version <= fresh.version)
+    {
+        *held = Some(Arc::clone(&fresh));
+    }
     Ok(Some(fresh))
 }
 
-/// Reads the versions, records any that advanced and drops the cached tiles they replace.
-async fn read_versions(pool: &PgPool, shared: &Shared) -> Result<LayerVersions, sqlx::Error> {
+/// The versions as `pool`'s database has them.
+async fn fetch_versions(pool: &PgPool) -> Result<LayerVersions, sqlx::Error> {
     let (communes, services, borders): (i64, i64, i64) =
         sqlx::query_as(include_str!("sql/tile_layer_versions.sql"))
             .fetch_one(pool)
             .await?;
-    let versions = LayerVersions([communes, services, borders]);
+    Ok(LayerVersions([communes, services, borders]))
+}
+
+/// Reads the versions, records any that advanced and drops the cached tiles they replace.
+/// A version read lower than one known (a standby further behind) changes nothing.
+async fn read_versions(pool: &PgPool, shared: &Shared) -> Result<LayerVersions, sqlx::Error> {
+    let versions = fetch_versions(pool).await?;
     for layer in Layer::ALL {
         let new = versions.of(layer);
         let old = shared.versions[layer.index()].fetch_max(new, Ordering::AcqRel);
@@ -536,16 +642,17 @@ async fn read_versions(pool: &PgPool, shared: &Shared) -> Result<LayerVersions, 
     Ok(versions)
 }
 
-/// Follows `NOTIFY tile_layer_version` until the server is dropped or its pool closed.
-/// After every (re)connection the versions are read again, so a change committed while
-/// the connection was down is not missed.
-async fn follow_versions(shared: Weak<Shared>, pool: PgPool) {
+/// Follows `NOTIFY tile_layer_version` on the primary until the server is dropped or a
+/// pool closed. After every (re)connection the versions are read again, so a change
+/// committed while the connection was down is not missed. (A standby can neither listen
+/// nor receive notifications: they are not replicated.)
+async fn follow_versions(shared: Weak<Shared>, primary: PgPool, read: ReadPool) {
     const RETRY: Duration = Duration::from_secs(2);
     loop {
-        if pool.is_closed() || shared.strong_count() == 0 {
+        if primary.is_closed() || read.pool().is_closed() || shared.strong_count() == 0 {
             return;
         }
-        let mut listener = match PgListener::connect_with(&pool).await {
+        let mut listener = match PgListener::connect_with(&primary).await {
             Ok(listener) => listener,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot listen for tile data versions; retrying");
@@ -559,13 +666,9 @@ async fn follow_versions(shared: Weak<Shared>, pool: PgPool) {
             continue;
         }
         loop {
-            let Some(strong) = shared.upgrade() else {
+            if !catch_up(&shared, &primary, &read).await {
                 return;
-            };
-            if let Err(e) = read_versions(&pool, &strong).await {
-                tracing::warn!(error = %e, "cannot read the tile data versions");
             }
-            drop(strong);
             match listener.try_recv().await {
                 Ok(Some(_)) => continue,
                 // The connection was lost: listen again on a new one, then read again.
@@ -573,6 +676,76 @@ async fn follow_versions(shared: Weak<Shared>, pool: PgPool) {
             }
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Reads the versions from the read database until it holds those the primary has now:
+/// a replica replays a change a moment after the primary notifies it, and reading it
+/// once then would leave the change unseen until the next one. Tries again while either
+/// database does not answer. False when the server is gone.
+async fn catch_up(shared: &Weak<Shared>, primary: &PgPool, read: &ReadPool) -> bool {
+    const RETRY: Duration = Duration::from_secs(2);
+    /// Waits between reads of a replica that is behind: short at first (replay takes
+    /// milliseconds), longer while it stays behind.
+    const FIRST_WAIT: Duration = Duration::from_millis(10);
+    const LONGEST_WAIT: Duration = Duration::from_secs(1);
+    /// Behind for this long, it is said in the log.
+    const LAG_WARNING: Duration = Duration::from_secs(10);
+    let started = std::time::Instant::now();
+    let mut target: Option<LayerVersions> = None;
+    let mut wait = FIRST_WAIT;
+    let mut warned = false;
+    // Said once, not every RETRY while a database stays down.
+    let mut failing = false;
+    loop {
+        if primary.is_closed() || read.pool().is_closed() {
+            return false;
+        }
+        let Some(strong) = shared.upgrade() else {
+            return false;
+        };
+        let read_now = read_versions(read.pool(), &strong).await;
+        drop(strong);
+        let pause = match read_now {
+            Err(e) => {
+                if !failing {
+                    tracing::warn!(error = %e, database = %read.describe(), "cannot read the tile data versions; retrying every 2 s");
+                    failing = true;
+                }
+                RETRY
+            }
+            Ok(_) if !read.is_replica() => return true,
+            Ok(seen) => match target {
+                Some(target) if seen.reached(&target) => return true,
+                Some(_) => {
+                    if !warned && started.elapsed() >= LAG_WARNING {
+                        tracing::warn!(
+                            database = %read.describe(),
+                            behind_s = started.elapsed().as_secs(),
+                            "the read replica does not hold the primary's latest data yet; tiles stay at the version it holds"
+                        );
+                        warned = true;
+                    }
+                    wait = (wait * 2).min(LONGEST_WAIT);
+                    wait
+                }
+                None => match fetch_versions(primary).await {
+                    Ok(primary_now) if seen.reached(&primary_now) => return true,
+                    Ok(primary_now) => {
+                        target = Some(primary_now);
+                        wait
+                    }
+                    Err(e) => {
+                        if !failing {
+                            tracing::warn!(error = %e, "cannot read the primary's tile data versions; retrying every 2 s");
+                            failing = true;
+                        }
+                        RETRY
+                    }
+                },
+            },
+        };
+        tokio::time::sleep(pause).await;
     }
 }
 

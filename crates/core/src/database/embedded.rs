@@ -6,6 +6,10 @@
 //! folder's permissions are the access control. PostgreSQL refuses to run as root, so when
 //! the program runs as root the server runs as the `postgres` system user that Debian's
 //! package creates.
+//!
+//! By default nothing can follow the cluster (its write-ahead log records only what crash
+//! recovery needs); with [`WalLevel::Replica`] it can have streaming standbys, which
+//! [`EmbeddedCluster::create_standby_of`] makes with PostgreSQL's own `pg_basebackup`.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -50,6 +54,29 @@ pub enum EmbeddedError {
 #[derive(Debug, Clone)]
 pub struct EmbeddedCluster {
     dir: PathBuf,
+    wal_level: WalLevel,
+}
+
+/// What the cluster's write-ahead log records, and so whether standbys can follow it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum WalLevel {
+    /// Only what crash recovery needs; no standby can follow. A table an ingest or a full
+    /// refresh creates or truncates in its transaction is then written, indexed and synced
+    /// at commit without copying every page into the log as well.
+    #[default]
+    Minimal,
+    /// Enough for streaming standbys to follow the cluster (and for it to be a standby).
+    Replica,
+}
+
+impl WalLevel {
+    /// The server settings that give this level.
+    fn server_settings(self) -> &'static str {
+        match self {
+            WalLevel::Minimal => "-c wal_level=minimal -c max_wal_senders=0",
+            WalLevel::Replica => "-c wal_level=replica -c max_wal_senders=10",
+        }
+    }
 }
 
 /// A cluster that answers. `started_here` tells whether this process started it, and so
@@ -79,7 +106,16 @@ impl EmbeddedCluster {
         if len > MAX_SOCKET_PATH {
             return Err(EmbeddedError::PathTooLong { path: dir, len });
         }
-        Ok(EmbeddedCluster { dir })
+        Ok(EmbeddedCluster {
+            dir,
+            wal_level: WalLevel::default(),
+        })
+    }
+
+    /// The same folder, started with this write-ahead log level.
+    pub fn with_wal_level(mut self, wal_level: WalLevel) -> Self {
+        self.wal_level = wal_level;
+        self
     }
 
     /// PostgreSQL's client programs (`pg_dump`, `pg_restore`): the newest major version's in
@@ -161,14 +197,10 @@ impl EmbeddedCluster {
         if !self.data_dir().join("PG_VERSION").exists() {
             self.init(&bin).await?;
         }
-        // No replica ever follows this cluster, so the WAL records only what crash recovery
-        // needs (wal_level=minimal): a table an ingest or a full refresh creates or
-        // truncates in its transaction is then written, indexed and synced at commit
-        // without copying every page into the WAL as well.
         let options = format!(
-            "-c listen_addresses='' -c unix_socket_directories='{}' -p {SOCKET_PORT} \
-             -c wal_level=minimal -c max_wal_senders=0",
-            self.dir.display()
+            "-c listen_addresses='' -c unix_socket_directories='{}' -p {SOCKET_PORT} {}",
+            self.dir.display(),
+            self.wal_level.server_settings()
         );
         tracing::info!(dir = %self.dir.display(), version = bin.version, "starting embedded PostgreSQL");
         self.run(
@@ -203,8 +235,47 @@ impl EmbeddedCluster {
         .await
     }
 
-    async fn init(&self, bin: &Binaries) -> Result<(), EmbeddedError> {
-        tracing::info!(dir = %self.dir.display(), "creating embedded PostgreSQL cluster");
+    /// Makes this folder a streaming standby of `primary`, which must run with
+    /// [`WalLevel::Replica`]: a base backup of it taken with `pg_basebackup`, which also
+    /// writes what makes the copy follow the primary (`-R`: `standby.signal`, and
+    /// `primary_conninfo` naming the primary's socket). Started with [`start`](Self::start),
+    /// the standby replays the primary's changes as they stream in and answers read-only
+    /// queries. The folder must not hold a cluster yet. (The primary's `pg_hba.conf`, as
+    /// `initdb --auth=trust` writes it, already lets local connections replicate.)
+    pub async fn create_standby_of(&self, primary: &EmbeddedCluster) -> Result<(), EmbeddedError> {
+        let bin = find_binaries()?;
+        if self.data_dir().join("PG_VERSION").exists() {
+            return Err(EmbeddedError::Command {
+                what: "pg_basebackup".to_owned(),
+                detail: format!("{} already holds a cluster", self.data_dir().display()),
+            });
+        }
+        let pg_basebackup = bin.program("pg_basebackup")?;
+        tracing::info!(dir = %self.dir.display(), primary = %primary.dir.display(), "creating a standby of the embedded PostgreSQL cluster");
+        self.prepare_folder()?;
+        let port = SOCKET_PORT.to_string();
+        self.run(
+            &pg_basebackup,
+            &[
+                "--write-recovery-conf",
+                "--wal-method=stream",
+                // Without it, the backup waits for a checkpoint spread over minutes.
+                "--checkpoint=fast",
+                "--no-password",
+                "--port",
+                &port,
+                "--username",
+                SUPERUSER,
+            ],
+            &[("-D", self.data_dir()), ("--host", primary.dir.clone())],
+            None,
+            "pg_basebackup",
+        )
+        .await
+    }
+
+    /// Creates the cluster's folder, owned by the server's user.
+    fn prepare_folder(&self) -> Result<(), EmbeddedError> {
         std::fs::create_dir_all(&self.dir).map_err(|source| EmbeddedError::Folder {
             path: self.dir.clone(),
             source,
@@ -217,6 +288,12 @@ impl EmbeddedCluster {
                 }
             })?;
         }
+        Ok(())
+    }
+
+    async fn init(&self, bin: &Binaries) -> Result<(), EmbeddedError> {
+        tracing::info!(dir = %self.dir.display(), "creating embedded PostgreSQL cluster");
+        self.prepare_folder()?;
         self.run(
             &bin.initdb,
             &[
@@ -348,11 +425,22 @@ fn server_user() -> Result<Option<Owner>, EmbeddedError> {
 
 struct Binaries {
     version: u32,
+    dir: PathBuf,
     initdb: PathBuf,
     pg_ctl: PathBuf,
 }
 
 impl Binaries {
+    /// Another program of the same PostgreSQL version as the server.
+    fn program(&self, tool: &'static str) -> Result<PathBuf, EmbeddedError> {
+        let path = self.dir.join(tool);
+        if path.is_file() {
+            Ok(path)
+        } else {
+            Err(EmbeddedError::ToolMissing { tool })
+        }
+    }
+
     fn check_postgis(&self) -> Result<(), EmbeddedError> {
         let control = PathBuf::from(format!(
             "/usr/share/postgresql/{}/extension/postgis.control",
@@ -379,6 +467,7 @@ fn find_binaries() -> Result<Binaries, EmbeddedError> {
         {
             return Ok(Binaries {
                 version,
+                dir: bin.clone(),
                 initdb: bin.join("initdb"),
                 pg_ctl: bin.join("pg_ctl"),
             });

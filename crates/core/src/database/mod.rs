@@ -2,6 +2,7 @@
 //! cluster that the program runs itself under a local folder.
 
 mod embedded;
+mod read;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -9,7 +10,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgPool};
 
-pub use embedded::{EmbeddedCluster, EmbeddedError, RunningCluster};
+pub use embedded::{EmbeddedCluster, EmbeddedError, RunningCluster, WalLevel};
+pub use read::ReadPool;
 
 /// The migrations in the repository's `migrations/` folder, compiled into the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
@@ -18,6 +20,8 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations"
 pub enum DatabaseError {
     #[error("cannot connect to PostgreSQL at {target}: {source}. Check that the server runs and that DATABASE_URL is right")]
     Connect { target: String, source: sqlx::Error },
+    #[error("cannot connect to the read replica at {target}: {source}. Check that it runs and that DATABASE_READ_URL is right")]
+    ConnectRead { target: String, source: sqlx::Error },
     #[error("applying the schema migrations failed: {0}. The database was left at the last migration that succeeded")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0:?} is not a valid PostgreSQL URL: {1}")]

@@ -13,7 +13,7 @@ mod rows;
 
 pub use geometry::TileFrame;
 pub use layer::encode_tile;
-pub use rows::{layer_from_rows, Lookup, RowError};
+pub use rows::{data_version, layer_from_rows, Lookup, RowError};
 
 /// Tile units across a tile.
 pub const EXTENT: u32 = 4096;

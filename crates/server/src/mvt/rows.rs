@@ -6,6 +6,11 @@
 //! values), read by a second query of the layer once per data version, so that the tile
 //! query itself reads one table: a join per feature was a third of the database's work
 //! for a tile.
+//!
+//! Both queries also give the column [`VERSION_COLUMN`] (bigint): the layer's data version
+//! read in the same snapshot as the rows, which tells what data a tile was built from
+//! ([`data_version`]); it is no property. Since the tile query gives one row even when no
+//! feature touches the tile (with a NULL geometry, left out), it always carries the version.
 
 use std::collections::HashMap;
 
@@ -17,10 +22,15 @@ use sqlx::{Column, Row, TypeInfo};
 use super::geometry::{GeometryEncoder, GeometryError, TileFrame};
 use super::layer::{KeyId, LayerBuilder, PropertyValue};
 
+/// The column giving the data version the rows were read at.
+pub const VERSION_COLUMN: &str = "data_version";
+
 #[derive(Debug, thiserror::Error)]
 pub enum RowError {
     #[error("the tile query of layer {layer} has no bytea column `geom`")]
     NoGeometry { layer: String },
+    #[error("a query of layer {layer} gives no row with a bigint column `{VERSION_COLUMN}`: it cannot tell the data version it read")]
+    NoVersion { layer: String },
     #[error("layer {layer}, column {column}: {source}")]
     Column {
         layer: String,
@@ -57,6 +67,8 @@ pub enum RowError {
 enum Role {
     Geometry,
     Id,
+    /// [`VERSION_COLUMN`].
+    Version,
     Text,
     Int2,
     Int4,
@@ -124,13 +136,16 @@ impl Lookup {
         lookup.names = roles
             .iter()
             .enumerate()
-            .filter(|&(i, _)| i != key_at)
+            .filter(|&(i, (_, role))| i != key_at && !matches!(role, Role::Version))
             .map(|(_, (name, _))| name.clone())
             .collect();
         for row in rows {
             let mut key = None;
             let mut values = Vec::with_capacity(lookup.names.len());
             for (i, (_, role)) in roles.iter().enumerate() {
+                if matches!(role, Role::Version) {
+                    continue;
+                }
                 let value = property(row, i, *role)
                     .map_err(|source| column_error(layer, &roles, i, source))?;
                 if i == key_at {
@@ -152,6 +167,17 @@ impl Lookup {
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
+}
+
+/// The data version `rows` were read at: their [`VERSION_COLUMN`], the same in every row.
+pub fn data_version(layer: &str, rows: &[PgRow]) -> Result<i64, RowError> {
+    let no_version = || RowError::NoVersion {
+        layer: layer.to_owned(),
+    };
+    let first = rows.first().ok_or_else(no_version)?;
+    first
+        .try_get::<i64, _>(VERSION_COLUMN)
+        .map_err(|_| no_version())
 }
 
 /// Where the text column that keys a lookup is, in both the lookup and the tile query.
@@ -176,7 +202,7 @@ fn column_error(layer: &str, roles: &[(String, Role)], i: usize, source: sqlx::E
 /// The value of column `i` as a property (None where NULL); not for geometry or id columns.
 fn property(row: &PgRow, i: usize, role: Role) -> Result<Option<PropertyValue<'_>>, sqlx::Error> {
     Ok(match role {
-        Role::Geometry | Role::Id => None,
+        Role::Geometry | Role::Id | Role::Version => None,
         Role::Text => row
             .try_get::<Option<&str>, _>(i)?
             .map(PropertyValue::String),
@@ -227,7 +253,7 @@ pub fn layer_from_rows<'r>(
     let mut lookup_keys: Vec<KeyId> = Vec::new();
     for (i, (column, role)) in roles.iter().enumerate() {
         keys.push(match role {
-            Role::Geometry | Role::Id => None,
+            Role::Geometry | Role::Id | Role::Version => None,
             _ => Some(layer.key(column)),
         });
         // The lookup's properties take their keys right after the column keying them.
@@ -261,6 +287,7 @@ pub fn layer_from_rows<'r>(
                         })
                         .transpose()?;
                 }
+                Role::Version => {}
                 _ => {
                     let value =
                         property(row, i, *role).map_err(|e| column_error(name, &roles, i, e))?;
@@ -318,6 +345,8 @@ fn roles(
             Role::Geometry
         } else if Some(name) == id_column && type_name == "INT8" {
             Role::Id
+        } else if name == VERSION_COLUMN && type_name == "INT8" {
+            Role::Version
         } else {
             match type_name {
                 "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => Role::Text,

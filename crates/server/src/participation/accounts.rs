@@ -60,7 +60,7 @@ async fn login(
     JsonBody(login): JsonBody<Login>,
 ) -> Result<(CookieJar, Json<SessionInfo>), ApiError> {
     rate_limit::count(
-        &state.pool,
+        state.primary(),
         Bucket::Login,
         state.settings.limits.logins,
         client,
@@ -69,7 +69,7 @@ async fn login(
     let found: Option<(i64, String, String)> =
         sqlx::query_as(include_str!("sql/account_by_name.sql"))
             .bind(&login.username)
-            .fetch_optional(&state.pool)
+            .fetch_optional(state.primary())
             .await?;
     // The same work whether the name exists or not: the answer's time tells nothing.
     let stored = found
@@ -97,7 +97,7 @@ async fn login(
         .bind(id)
         .bind(&csrf_token)
         .bind(state.settings.session_lifetime.as_secs_f64())
-        .execute(&state.pool)
+        .execute(state.primary())
         .await?;
     tracing::info!(username = %login.username, "logged in");
     Ok((
@@ -149,7 +149,7 @@ async fn logout(
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
         sqlx::query(include_str!("sql/delete_session.sql"))
             .bind(token_hash(cookie.value()))
-            .execute(&state.pool)
+            .execute(state.primary())
             .await?;
     }
     let mut removal = session_cookie(String::new(), &state);

@@ -81,7 +81,7 @@ where
         let row: Option<(i64, String, String, String)> =
             sqlx::query_as(include_str!("sql/session_account.sql"))
                 .bind(token_hash(&token))
-                .fetch_optional(&state.pool)
+                .fetch_optional(state.primary())
                 .await?;
         let (id, username, role, csrf_token) = row.ok_or_else(|| {
             ApiError::Unauthorized("the session has ended or is unknown; log in again".to_owned())

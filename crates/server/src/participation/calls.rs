@@ -145,7 +145,7 @@ struct CallRow {
     )
 )]
 async fn list(State(state): State<AppState>) -> Result<Json<Vec<Call>>, ApiError> {
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.primary().acquire().await?;
     let today = today(&mut conn).await?;
     let rows: Vec<CallRow> = sqlx::query_as(include_str!("sql/calls.sql"))
         .bind(today)
@@ -230,7 +230,7 @@ async fn publish(
             ),
         ));
     }
-    let mut tx = state.pool.begin().await?;
+    let mut tx = state.primary().begin().await?;
     for theme in &call.themes {
         themes::check(&mut tx, "themes", theme).await?;
     }
@@ -339,13 +339,13 @@ async fn submit(
         ));
     }
     rate_limit::count(
-        &state.pool,
+        state.primary(),
         Bucket::Contribution,
         state.settings.limits.contributions,
         client,
     )
     .await?;
-    let mut tx = state.pool.begin().await?;
+    let mut tx = state.primary().begin().await?;
     let window: Option<(NaiveDate, NaiveDate)> =
         sqlx::query_as(include_str!("sql/call_window.sql"))
             .bind(call_id)
@@ -499,7 +499,7 @@ async fn public_ideas(
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let rows = sqlx::query_as(include_str!("sql/public_project_ideas.sql"))
         .bind(query.call)
-        .fetch_all(&state.pool)
+        .fetch_all(state.primary())
         .await?;
     Ok(Json(rows))
 }
@@ -548,7 +548,7 @@ async fn partner_ideas(
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let rows = sqlx::query_as(include_str!("sql/partner_project_ideas.sql"))
         .bind(query.call)
-        .fetch_all(&state.pool)
+        .fetch_all(state.primary())
         .await?;
     Ok(Json(rows))
 }
@@ -612,7 +612,7 @@ async fn review(
 ) -> Result<Json<Reviewed>, ApiError> {
     let id = path_id;
     let next = ReviewStage::from(change.status);
-    let mut tx = state.pool.begin().await?;
+    let mut tx = state.primary().begin().await?;
     let locked: Option<(String, String)> =
         sqlx::query_as(include_str!("sql/lock_project_idea.sql"))
             .bind(id)

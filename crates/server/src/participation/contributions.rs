@@ -116,7 +116,7 @@ async fn withdrawal_status(
 ) -> Result<Json<Withdrawal>, ApiError> {
     sqlx::query_as(include_str!("sql/contribution_by_secret.sql"))
         .bind(token_hash(&token))
-        .fetch_optional(&state.pool)
+        .fetch_optional(state.primary())
         .await?
         .map(Json)
         .ok_or_else(unknown_secret)
@@ -144,7 +144,7 @@ async fn withdraw(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Json<Withdrawal>, ApiError> {
-    let mut tx = state.pool.begin().await?;
+    let mut tx = state.primary().begin().await?;
     let id: Option<i64> = sqlx::query_scalar(include_str!("sql/withdraw_contribution.sql"))
         .bind(token_hash(&token))
         .fetch_optional(&mut *tx)

@@ -77,7 +77,7 @@ async fn coming(
     query: Result<Query<EventsQuery>, QueryRejection>,
 ) -> Result<Json<Vec<DiscoveryDay>>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.primary().acquire().await?;
     let from = match query.from {
         Some(day) => day,
         None => today(&mut conn).await?,
@@ -147,7 +147,7 @@ async fn publish(
             .checked(["description.nl", "description.fr"], 2000, Lines::Many)?;
     let place = input::required_text("place", &event.place, 200, Lines::One)?;
     let point = input::position(event.longitude, event.latitude)?;
-    let mut tx = state.pool.begin().await?;
+    let mut tx = state.primary().begin().await?;
     let commune = input::commune_at(&mut tx, point).await?;
     let id: i64 = sqlx::query_scalar(include_str!("sql/insert_event.sql"))
         .bind(&title.nl)

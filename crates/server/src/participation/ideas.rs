@@ -63,13 +63,13 @@ async fn create(
     let body = input::required_text("body", &idea.body, 2000, Lines::Many)?;
     let contact = input::contact_email(idea.contact_email.as_deref(), false)?;
     rate_limit::count(
-        &state.pool,
+        state.primary(),
         Bucket::Contribution,
         state.settings.limits.contributions,
         client,
     )
     .await?;
-    let mut tx = state.pool.begin().await?;
+    let mut tx = state.primary().begin().await?;
     input::known_commune(&mut tx, "commune", &idea.commune).await?;
     themes::check(&mut tx, "theme", &idea.theme).await?;
     let (id, token) =
@@ -137,7 +137,7 @@ async fn accepted(
     let rows = sqlx::query_as(include_str!("sql/accepted_ideas.sql"))
         .bind(commune.map(|c| c.code().country().iso2()))
         .bind(commune.map(|c| c.code().code()))
-        .fetch_all(&state.pool)
+        .fetch_all(state.primary())
         .await?;
     Ok(Json(rows))
 }

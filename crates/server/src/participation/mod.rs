@@ -6,6 +6,11 @@
 //! Every change passes [`auth::same_origin`]; changes by moderators and partners also
 //! need their session and its CSRF token ([`auth::Moderator`], [`auth::Partner`]);
 //! citizens' posts are limited per address ([`rate_limit`]) and bounded in size.
+//!
+//! All of it reads and writes the primary database ([`AppState::primary`]), lists
+//! included: a moderator's queue, a partner's call or a citizen's support must show the
+//! change just made, which a replica a moment behind may not hold yet; and these few
+//! requests weigh nothing beside the map's.
 
 mod accounts;
 mod auth;

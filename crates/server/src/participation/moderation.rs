@@ -170,7 +170,7 @@ async fn queue(
             .bind(commune.map(|c| c.code().code()))
             .bind(i64::from(limit))
             .bind(i64::from(query.offset.unwrap_or(0)))
-            .fetch_one(&state.pool)
+            .fetch_one(state.primary())
             .await
             .map_err(crate::routes::sql_json::decode_error(
                 "the moderation queue",
@@ -253,7 +253,7 @@ async fn accept(
     moderator: Moderator,
     IdPath(id): IdPath,
 ) -> Result<Json<Decision>, ApiError> {
-    let mut tx = state.pool.begin().await?;
+    let mut tx = state.primary().begin().await?;
     let locked = lock_pending(&mut tx, id).await?;
     let written = if locked.kind == Kind::ServiceReport.as_str() {
         Some(apply_report(&mut tx, id).await?)
@@ -377,7 +377,7 @@ async fn reject(
     JsonBody(rejection): JsonBody<Rejection>,
 ) -> Result<Json<Decision>, ApiError> {
     let reason = input::required_text("reason", &rejection.reason, 500, Lines::Many)?;
-    let mut tx = state.pool.begin().await?;
+    let mut tx = state.primary().begin().await?;
     let locked = lock_pending(&mut tx, id).await?;
     sqlx::query(include_str!("sql/decide.sql"))
         .bind(id)
@@ -433,7 +433,7 @@ async fn merge(
             "a contribution cannot be merged into itself",
         ));
     }
-    let mut tx = state.pool.begin().await?;
+    let mut tx = state.primary().begin().await?;
     let locked = lock_pending(&mut tx, id).await?;
     let target: Option<(String, String)> = sqlx::query_as(include_str!("sql/merge_target.sql"))
         .bind(merge.into)
@@ -526,7 +526,7 @@ async fn audit(
     }
     let rows = sqlx::query_as(include_str!("sql/audit_log.sql"))
         .bind(i64::from(limit))
-        .fetch_all(&state.pool)
+        .fetch_all(state.primary())
         .await?;
     Ok(Json(rows))
 }

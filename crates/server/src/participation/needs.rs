@@ -176,13 +176,13 @@ async fn answer(
         ));
     }
     rate_limit::count(
-        &state.pool,
+        state.primary(),
         Bucket::Contribution,
         state.settings.limits.contributions,
         client,
     )
     .await?;
-    let mut tx = state.pool.begin().await?;
+    let mut tx = state.primary().begin().await?;
     input::known_commune(&mut tx, "commune", &answer.commune).await?;
     if let Some(i) = first_unknown(&mut tx, &used).await? {
         return Err(ApiError::invalid(
@@ -285,7 +285,7 @@ async fn commune_needs(
         .map_err(|e| ApiError::BadRequest(format!("{e}")))?;
     let country = id.code().country().iso2();
     let code = id.code().code();
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.primary().acquire().await?;
     let known: bool = sqlx::query_scalar(include_str!("sql/commune_exists.sql"))
         .bind(country)
         .bind(code)

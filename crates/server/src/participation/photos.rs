@@ -343,7 +343,7 @@ async fn upload(
     let language = language(form.language.as_deref())?;
     let contact = input::contact_email(form.contact_email.as_deref(), false)?;
     rate_limit::count(
-        &state.pool,
+        state.primary(),
         Bucket::Contribution,
         state.settings.limits.contributions,
         client,
@@ -351,7 +351,7 @@ async fn upload(
     .await?;
     {
         // Checked before the image is decoded, so a wrong field costs no decoding.
-        let mut conn = state.pool.acquire().await?;
+        let mut conn = state.primary().acquire().await?;
         let this_year = today(&mut conn).await?.year();
         if !(1850..=this_year).contains(&year) {
             return Err(ApiError::invalid(
@@ -375,7 +375,7 @@ async fn upload(
         .map_err(|_| ApiError::Internal("a re-encoded width".to_owned()))?;
     let height = i32::try_from(encoded.height)
         .map_err(|_| ApiError::Internal("a re-encoded height".to_owned()))?;
-    let mut tx = state.pool.begin().await?;
+    let mut tx = state.primary().begin().await?;
     let (id, token) =
         contributions::insert(&mut tx, Kind::Photo, language, contact.as_deref()).await?;
     sqlx::query(include_str!("sql/insert_photo.sql"))
@@ -426,7 +426,7 @@ struct Photo {
 )]
 async fn accepted(State(state): State<AppState>) -> Result<Json<Vec<Photo>>, ApiError> {
     let mut photos: Vec<Photo> = sqlx::query_as(include_str!("sql/accepted_photos.sql"))
-        .fetch_all(&state.pool)
+        .fetch_all(state.primary())
         .await?;
     for photo in &mut photos {
         photo.url = format!("/api/photos/{}/image", photo.id);
@@ -455,7 +455,7 @@ async fn image(
 ) -> Result<Response, ApiError> {
     let found: Option<(Vec<u8>, String)> = sqlx::query_as(include_str!("sql/photo_image.sql"))
         .bind(id)
-        .fetch_optional(&state.pool)
+        .fetch_optional(state.primary())
         .await?;
     let not_found = || ApiError::NotFound(format!("no accepted photo has id {id}"));
     let (jpeg, status) = found.ok_or_else(not_found)?;

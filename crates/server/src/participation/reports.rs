@@ -121,13 +121,13 @@ async fn create(
         _ => {}
     }
     rate_limit::count(
-        &state.pool,
+        state.primary(),
         Bucket::Contribution,
         state.settings.limits.contributions,
         client,
     )
     .await?;
-    let mut tx = state.pool.begin().await?;
+    let mut tx = state.primary().begin().await?;
     let commune = input::commune_at(&mut tx, point).await?;
     let category_known: bool = sqlx::query_scalar(include_str!("sql/category_exists.sql"))
         .bind(report.category.as_str())
@@ -248,7 +248,7 @@ async fn nearby(
         .bind(point.latitude())
         .bind(&query.category)
         .bind(radius)
-        .fetch_all(&state.pool)
+        .fetch_all(state.primary())
         .await?;
     Ok(Json(rows))
 }
@@ -284,7 +284,7 @@ struct Decided {
 )]
 async fn decided(State(state): State<AppState>) -> Result<Json<Vec<Decided>>, ApiError> {
     let rows = sqlx::query_as(include_str!("sql/decided_reports.sql"))
-        .fetch_all(&state.pool)
+        .fetch_all(state.primary())
         .await?;
     Ok(Json(rows))
 }

@@ -86,7 +86,7 @@ async fn support(
     kind: &'static str,
 ) -> Result<(CookieJar, Json<Supports>), ApiError> {
     rate_limit::count(
-        &state.pool,
+        state.primary(),
         Bucket::Support,
         state.settings.limits.supports,
         client,
@@ -106,7 +106,7 @@ async fn support(
             (jar.add(cookie), value)
         }
     };
-    let mut tx = state.pool.begin().await?;
+    let mut tx = state.primary().begin().await?;
     let public: bool = sqlx::query_scalar(include_str!("sql/supportable.sql"))
         .bind(id)
         .bind(kind)

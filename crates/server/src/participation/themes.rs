@@ -36,7 +36,7 @@ struct Theme {
 async fn themes(State(state): State<AppState>) -> Result<Json<Vec<Theme>>, ApiError> {
     let rows: Vec<(String, String, String, String)> =
         sqlx::query_as(include_str!("sql/themes.sql"))
-            .fetch_all(&state.pool)
+            .fetch_all(state.primary())
             .await?;
     Ok(Json(
         rows.into_iter()

@@ -69,7 +69,7 @@ async fn indicators(
     // json_agg over no indicator is NULL: none to list.
     let list: Option<sqlx::types::Json<Vec<IndicatorDefinition>>> =
         sqlx::query_scalar(include_str!("../sql/api_indicators.sql"))
-            .fetch_one(&state.pool)
+            .fetch_one(state.read().pool())
             .await
             .map_err(decode_error("the indicator definitions"))?;
     Ok(Json(
@@ -173,7 +173,7 @@ async fn indicator_values(
     let per_category: Option<bool> =
         sqlx::query_scalar(include_str!("../sql/api_indicator_meta.sql"))
             .bind(&id)
-            .fetch_optional(&state.pool)
+            .fetch_optional(state.read().pool())
             .await?;
     let per_category = per_category
         .ok_or_else(|| ApiError::NotFound(format!("no indicator {id:?}; see /api/indicators")))?;
@@ -206,7 +206,7 @@ async fn indicator_values(
             .bind(&category)
             .bind(year)
             .bind(region.id())
-            .fetch_one(&state.pool)
+            .fetch_one(state.read().pool())
             .await
             .map_err(decode_error("an indicator's values"))?;
     Ok(Json(values))

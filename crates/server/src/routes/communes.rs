@@ -141,7 +141,7 @@ async fn search(
         .bind(&q)
         .bind(limit)
         .bind(region.id())
-        .fetch_all(&state.pool)
+        .fetch_all(state.read().pool())
         .await?;
     Ok(Json(rows.into_iter().map(CommuneMatch::from).collect()))
 }
@@ -226,7 +226,7 @@ async fn labels(
     let sqlx::types::Json(collection): sqlx::types::Json<CommuneLabels> =
         sqlx::query_scalar(include_str!("../sql/api_commune_labels.sql"))
             .bind(region.id())
-            .fetch_one(&state.pool)
+            .fetch_one(state.read().pool())
             .await
             .map_err(decode_error("the label points"))?;
     Ok((
@@ -407,7 +407,7 @@ async fn commune_profile(
         sqlx::query_scalar(include_str!("../sql/api_commune_profile.sql"))
             .bind(id.code().country().iso2())
             .bind(id.code().code())
-            .fetch_optional(&state.pool)
+            .fetch_optional(state.read().pool())
             .await
             .map_err(decode_error("a commune profile"))?;
     profile

@@ -17,9 +17,9 @@ use chrono::NaiveDate;
 use futures::channel::mpsc;
 use futures::stream::BoxStream;
 use futures::{SinkExt, StreamExt};
+use observatory_core::database::ReadPool;
 use observatory_core::{CommuneId, RegionId, ServiceCategory};
 use serde::{Deserialize, Serialize};
-use sqlx::PgPool;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -164,9 +164,9 @@ impl Selection {
 
     /// Checks what only the database knows: that the category, the commune and the region
     /// exist.
-    async fn check(&self, pool: &PgPool) -> Result<(), ApiError> {
+    async fn check(&self, pool: &ReadPool) -> Result<(), ApiError> {
         if let Some(region) = &self.region {
-            params::known_region(pool, region).await?;
+            params::known_region(pool.pool(), region).await?;
         }
         if let Some(category) = &self.category {
             check_category(pool, category.as_str()).await?;
@@ -175,7 +175,7 @@ impl Selection {
             let exists: bool = sqlx::query_scalar(include_str!("../sql/export_commune_exists.sql"))
                 .bind(commune.code().country().iso2())
                 .bind(commune.code().code())
-                .fetch_one(pool)
+                .fetch_one(pool.pool())
                 .await?;
             if !exists {
                 return Err(ParamError::new(
@@ -712,9 +712,9 @@ type ExportConnection = sqlx::pool::PoolConnection<sqlx::Postgres>;
 /// A connection in a read-only transaction whose statements may run as long as an
 /// export takes. Taken before the answer begins, so that a database that does not answer
 /// is a 503, not a download broken at its first byte.
-async fn export_connection(pool: &PgPool) -> Result<ExportConnection, sqlx::Error> {
+async fn export_connection(pool: &ReadPool) -> Result<ExportConnection, sqlx::Error> {
     use sqlx::Executor;
-    let mut conn = pool.acquire().await?;
+    let mut conn = pool.pool().acquire().await?;
     conn.execute(sqlx::raw_sql(include_str!("../sql/export_begin.sql")))
         .await?;
     Ok(conn)
@@ -726,13 +726,13 @@ async fn services_export(
     format: Format,
 ) -> Result<Response, ApiError> {
     let selection = Selection::of_services(query)?;
-    selection.check(&state.pool).await?;
+    selection.check(state.read()).await?;
     let name = selection.file_name("services", format);
     Ok(download(
         format,
         &name,
         stream(
-            export_connection(&state.pool).await?,
+            export_connection(state.read()).await?,
             selection,
             format,
             Layer::Services,
@@ -746,13 +746,13 @@ async fn communes_export(
     format: Format,
 ) -> Result<Response, ApiError> {
     let selection = Selection::of_communes(query)?;
-    selection.check(&state.pool).await?;
+    selection.check(state.read()).await?;
     let name = selection.file_name("communes", format);
     Ok(download(
         format,
         &name,
         stream(
-            export_connection(&state.pool).await?,
+            export_connection(state.read()).await?,
             selection,
             format,
             Layer::Communes,
@@ -805,7 +805,7 @@ impl From<ApiError> for ExportError {
 /// chunk by chunk; `progress` is told the number of rows written after each chunk.
 /// Returns the number of rows.
 pub async fn write_export(
-    pool: &PgPool,
+    pool: &ReadPool,
     layer: Layer,
     format: Format,
     filters: Filters,
@@ -837,7 +837,7 @@ pub async fn write_export(
     }
     .map_err(|e| ExportError::Filter(e.to_string()))?;
     selection.check(pool).await?;
-    let mut conn = pool.acquire().await?;
+    let mut conn = pool.pool().acquire().await?;
     match (layer, format) {
         (Layer::Services, Format::GeoJson) => {
             drain(

@@ -24,8 +24,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use observatory_core::database::ReadPool;
 use serde_json::{json, Value};
-use sqlx::PgPool;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -444,7 +444,7 @@ async fn collections(
     let base = base_url(&headers);
     let mut list = Vec::with_capacity(Collection::ALL.len());
     for collection in Collection::ALL {
-        list.push(collection_metadata(&state.pool, collection, &base).await?);
+        list.push(collection_metadata(state.read(), collection, &base).await?);
     }
     Ok(Json(json!({
         "links": [link(format!("{base}/ogc/collections"), "self", JSON_TYPE, "this document")],
@@ -471,7 +471,7 @@ async fn collection(
 ) -> Result<Json<Value>, ApiError> {
     let collection: Collection = collection.parse()?;
     Ok(Json(
-        collection_metadata(&state.pool, collection, &base_url(&headers)).await?,
+        collection_metadata(state.read(), collection, &base_url(&headers)).await?,
     ))
 }
 
@@ -486,12 +486,12 @@ type ExtentRow = (
 
 /// A collection's description, with its extent computed from the data.
 async fn collection_metadata(
-    pool: &PgPool,
+    pool: &ReadPool,
     collection: Collection,
     base: &str,
 ) -> Result<Value, ApiError> {
     let (w, s, e, n, first, last): ExtentRow = sqlx::query_as(collection.extent_sql())
-        .fetch_one(pool)
+        .fetch_one(pool.pool())
         .await?;
     let bbox = match (w, s, e, n) {
         (Some(w), Some(s), Some(e), Some(n)) => [w, s, e, n],
@@ -554,19 +554,19 @@ async fn items(
         query.map_err(|e| ApiError::BadRequest(format!("the query string cannot be read: {e}")))?;
     let query = ItemsQuery::parse(collection, &pairs)?;
     if let Some(category) = &query.category {
-        check_category(&state.pool, &category.0).await?;
+        check_category(state.read(), &category.0).await?;
     }
     if let Some(region) = &query.region {
-        params::known_region(&state.pool, region).await?;
+        params::known_region(state.read().pool(), region).await?;
     }
 
     let limit = query.limit.get();
     let offset = query.offset.get();
-    let rows = fetch_page(&state.pool, collection, &query, limit, offset).await?;
+    let rows = fetch_page(state.read(), collection, &query, limit, offset).await?;
     let matched = match rows.first() {
         Some((matched, _)) => u64::try_from(*matched).unwrap_or(0),
         // Past the end the page has no row to carry the count: ask for the first one.
-        None if offset > 0 => fetch_page(&state.pool, collection, &query, 1, 0)
+        None if offset > 0 => fetch_page(state.read(), collection, &query, 1, 0)
             .await?
             .first()
             .map_or(0, |(matched, _)| u64::try_from(*matched).unwrap_or(0)),
@@ -623,7 +623,7 @@ async fn items(
 
 /// One page of features as JSON text, each row with the number of features matched.
 async fn fetch_page(
-    pool: &PgPool,
+    pool: &ReadPool,
     collection: Collection,
     query: &ItemsQuery,
     limit: u64,
@@ -651,14 +651,14 @@ async fn fetch_page(
         .bind(query.region.as_ref().map(|r| r.as_str().to_owned()))
         .bind(limit)
         .bind(offset)
-        .fetch_all(pool)
+        .fetch_all(pool.pool())
         .await
 }
 
 /// A well-formed category id that the taxonomy does not have is a 400 listing those it has.
-pub(crate) async fn check_category(pool: &PgPool, category: &str) -> Result<(), ApiError> {
+pub(crate) async fn check_category(pool: &ReadPool, category: &str) -> Result<(), ApiError> {
     let known: Vec<String> = sqlx::query_scalar(include_str!("../sql/ogc_service_categories.sql"))
-        .fetch_all(pool)
+        .fetch_all(pool.pool())
         .await?;
     if known.iter().any(|k| k == category) {
         Ok(())
@@ -710,7 +710,7 @@ async fn item(
             sqlx::query_scalar(include_str!("../sql/ogc_communes_item.sql"))
                 .bind(country)
                 .bind(code)
-                .fetch_optional(&state.pool)
+                .fetch_optional(state.read().pool())
                 .await?
         }
         Collection::Services => {
@@ -719,7 +719,7 @@ async fn item(
             };
             sqlx::query_scalar(include_str!("../sql/ogc_services_item.sql"))
                 .bind(id)
-                .fetch_optional(&state.pool)
+                .fetch_optional(state.read().pool())
                 .await?
         }
     };

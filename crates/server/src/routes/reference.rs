@@ -66,7 +66,7 @@ struct CategoryRow {
 )]
 async fn categories(State(state): State<AppState>) -> Result<Json<Taxonomy>, ApiError> {
     let rows: Vec<CategoryRow> = sqlx::query_as(include_str!("../sql/api_categories.sql"))
-        .fetch_all(&state.pool)
+        .fetch_all(state.read().pool())
         .await?;
     let mut groups: Vec<Group> = Vec::new();
     for row in rows {
@@ -120,7 +120,7 @@ struct Source {
 )]
 async fn sources(State(state): State<AppState>) -> Result<Json<Vec<Source>>, ApiError> {
     let rows = sqlx::query_as(include_str!("../sql/api_sources.sql"))
-        .fetch_all(&state.pool)
+        .fetch_all(state.read().pool())
         .await?;
     Ok(Json(rows))
 }

@@ -104,7 +104,7 @@ impl TryFrom<RegionRow> for Region {
 )]
 async fn regions(State(state): State<AppState>) -> Result<Json<Vec<Region>>, ApiError> {
     let rows: Vec<RegionRow> = sqlx::query_as(include_str!("../sql/api_regions.sql"))
-        .fetch_all(&state.pool)
+        .fetch_all(state.read().pool())
         .await?;
     rows.into_iter()
         .map(Region::try_from)

@@ -146,7 +146,7 @@ async fn tilejson(
     let date = params.date(layer)?;
     let version = state.tiles.versions_now().await?.of(layer);
     let bounds: Option<(f64, f64, f64, f64)> = sqlx::query_as(layer.bounds_sql())
-        .fetch_optional(&state.pool)
+        .fetch_optional(state.read().pool())
         .await?;
     let (w, s, e, n) = bounds.unwrap_or((-180.0, -85.051_129, 180.0, 85.051_129));
     let host = headers
