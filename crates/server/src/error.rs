@@ -42,7 +42,8 @@ pub enum ApiError {
     /// 429: too many requests of this kind from this address; retry after so many seconds.
     #[error("too many requests of this kind from your address; try again in {retry_after_s} s")]
     TooManyRequests { retry_after_s: u64 },
-    /// 503: the database did not answer (down, restarting, every connection busy).
+    /// 503: the database did not answer (down, restarting, every connection busy), or
+    /// gave up a statement that the same request, sent again, would pass.
     #[error("database unavailable")]
     Unavailable(sqlx::Error),
     /// 503: the answer was not begun within the request's time limit.
@@ -122,6 +123,7 @@ impl From<sqlx::Error> for ApiError {
                         message: "this value cannot be stored; see the API description".to_owned(),
                         field: field.into(),
                     },
+                    _ if db.code().is_some_and(|c| worth_retrying(&c)) => ApiError::Unavailable(e),
                     // Class 57 (operator intervention: shutdown, cancelled) and 08
                     // (connection): the database is going away or restarting.
                     _ if db
@@ -148,6 +150,14 @@ impl From<sqlx::Error> for ApiError {
             _ => ApiError::Internal(format!("database error: {e}")),
         }
     }
+}
+
+/// SQLSTATE class 40, transaction rollback: a deadlock, a serialization failure, or a
+/// standby's recovery conflict (a query cancelled because the standby had to replay a
+/// change that removed rows the query read, or locked a table it read). Nothing was
+/// written, and the same request sent again is unlikely to meet it.
+fn worth_retrying(code: &str) -> bool {
+    code.starts_with("40")
 }
 
 /// `idea_title_length` → `title`: the table's name is the constraint's first word(s)
@@ -230,7 +240,16 @@ pub struct ErrorBody {
 
 #[cfg(test)]
 mod tests {
-    use super::constraint_field;
+    use super::{constraint_field, worth_retrying};
+
+    #[test]
+    fn a_conflict_with_recovery_is_worth_retrying() {
+        // 40001: "canceling statement due to conflict with recovery" on a standby.
+        assert!(worth_retrying("40001"));
+        assert!(worth_retrying("40P01"));
+        assert!(!worth_retrying("23505"));
+        assert!(!worth_retrying("57014"));
+    }
 
     #[test]
     fn constraints_name_their_field() {
