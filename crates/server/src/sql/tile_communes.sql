@@ -19,6 +19,8 @@ LEFT JOIN LATERAL (
            c.name,
            c.name_nl,
            c.name_fr,
+           -- the map keeps a region's choropleth to its communes (migration 0020)
+           c.region_id AS region,
            c.population,
            c.population_year::integer AS population_year,
            -- rounded in floating point: through numeric, each value was printed and read back
