@@ -53,6 +53,12 @@ async fn communes_in(
             .ok_or_else(|| anyhow::anyhow!("a feature without properties"))?;
         let id = string(props.get("id")).ok_or_else(|| anyhow::anyhow!("a feature without id"))?;
         assert!(string(props.get("name")).is_some(), "{id} has a name");
+        // the atlas keeps a region's choropleth to the communes of that region
+        assert_eq!(
+            string(props.get("region")).as_deref(),
+            Some("westhoek"),
+            "{id} region"
+        );
         assert!(
             matches!(
                 props.get("population"),
