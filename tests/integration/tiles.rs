@@ -945,6 +945,46 @@ async fn a_tile_connection_closed_under_the_server_is_replaced() -> anyhow::Resu
     db.drop_database().await
 }
 
+/// A tile request cut off while its query runs (here by the server's time limit) does not
+/// leave that query to the next tile: the connection it ran on is not handed out again,
+/// so the next request gets its tile, not the abandoned query's end or error.
+#[tokio::test]
+async fn a_tile_request_cut_off_mid_query_leaves_nothing_to_the_next() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let mut settings = observatory_tests::test_settings();
+    settings.http.request_timeout = std::time::Duration::from_millis(300);
+    let app = TestApp::spawn_with(db.pool.clone(), 0, settings).await?;
+    let (x, y) = tile_of(2.9, 50.85, 9);
+    let path = format!("/tiles/communes/9/{x}/{y}.mvt");
+    assert_eq!(app.get(&path).await?.status(), 200);
+
+    // The tile's query waits for the lock past the time limit: the request gets its 503.
+    let mut locker = db.pool.begin().await?;
+    sqlx::query("LOCK TABLE commune IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *locker)
+        .await?;
+    assert_eq!(app.get(&path).await?.status(), 503);
+    // The abandoned query ends in an error while it still waits (if its connection is
+    // still open); then the lock goes. (pg_stat_activity keeps the first 1 KB of a query:
+    // its opening comment.)
+    sqlx::query(
+        "SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND wait_event_type = 'Lock'
+           AND query LIKE '%one tile of the communes layer%'",
+    )
+    .execute(&db.pool)
+    .await?;
+    locker.rollback().await?;
+
+    for _ in 0..3 {
+        let response = app.get(&path).await?;
+        let status = response.status();
+        assert_eq!(status, 200, "{}", response.text().await?);
+    }
+    db.drop_database().await
+}
+
 /// The server binary with three event loops: connections are handed to each loop in turn,
 /// every loop answers, they share one tile cache (a tile built by one is a hit for the
 /// others), and all of them follow a change to the data. SIGTERM stops them all.

@@ -3,7 +3,8 @@
 //! per tile for a query that is itself one exchange (uncached tiles ran 9–27 % faster
 //! without it in 3 of 4 alternated runs, 15 % slower in the fourth: BENCHMARKS.md). These
 //! are given back as they are; one whose query failed is closed instead, so a broken
-//! connection is never handed out again.
+//! connection is never handed out again, and so is one whose request went away while its
+//! query ran (the query would go on and its end, or its error, would meet the next tile).
 
 use std::time::Duration;
 
@@ -61,19 +62,41 @@ impl TileConnections {
         &self,
         query: Query<'_, Postgres, PgArguments>,
     ) -> Result<Vec<PgRow>, sqlx::Error> {
-        let mut connection = self.pool.get().await.map_err(|e| match e {
+        let connection = self.pool.get().await.map_err(|e| match e {
             PoolError::Backend(e) => e,
             PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
             PoolError::Closed => sqlx::Error::PoolClosed,
             other => sqlx::Error::Protocol(format!("tile connections: {other}")),
         })?;
-        let rows = query.fetch_all(&mut *connection).await;
-        if let Err(e) = &rows {
-            if matches!(e, sqlx::Error::Io(_) | sqlx::Error::Protocol(_)) {
-                observatory_core::database::connection_lost();
+        let mut in_flight = InFlight(Some(connection));
+        let Some(connection) = in_flight.0.as_mut() else {
+            return Err(sqlx::Error::PoolClosed);
+        };
+        let rows = query.fetch_all(&mut **connection).await;
+        match &rows {
+            // Back to the pool as it is.
+            Ok(_) => drop(in_flight.0.take()),
+            Err(e) => {
+                if matches!(e, sqlx::Error::Io(_) | sqlx::Error::Protocol(_)) {
+                    observatory_core::database::connection_lost();
+                }
             }
-            drop(Object::take(connection));
         }
         rows
+    }
+}
+
+/// A connection with a query under way. Dropped before the query ended (the request was
+/// cancelled: its client went away, or it ran past the server's time limit) or after the
+/// query failed, it is closed rather than given back: PostgreSQL would still be running
+/// the query, and the next tile would wait behind it, then read its rows or its error
+/// ("canceling statement due to statement timeout" for a tile asked a millisecond ago).
+struct InFlight(Option<Object<Connector>>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Some(connection) = self.0.take() {
+            drop(Object::take(connection));
+        }
     }
 }
