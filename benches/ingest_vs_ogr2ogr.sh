@@ -169,7 +169,7 @@ if ((obs_enabled)); then
     cat >"$WORK/floor.sql" <<SQL
 \\timing on
 BEGIN;
-SELECT service_load_detach();
+SELECT service_load_detach(referencing => false);
 \\copy service ($service_columns) FROM '$WORK/floor_service.bin' (FORMAT binary)
 \\copy service_provenance FROM '$WORK/floor_provenance.bin' (FORMAT binary)
 SELECT service_load_attach();

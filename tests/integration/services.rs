@@ -536,6 +536,26 @@ async fn service_schema(pool: &PgPool) -> anyhow::Result<Vec<String>> {
     .await?)
 }
 
+/// Everything a source's load wrote, by record id (service ids aside): each service with
+/// its provenance, as text.
+async fn loaded_rows(pool: &PgPool, source: &str) -> anyhow::Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT concat_ws('|', p.record_id, s.category, s.name, s.address, s.country, s.commune_code,
+                          encode(ST_AsEWKB(s.geom), 'hex'), ST_AsEWKT(s.geom_3857), s.first_seen,
+                          s.last_seen, s.closure_candidate, s.sources, p.raw_category,
+                          p.source_commune, p.status, p.seen_on, p.attributes)
+         FROM service s JOIN service_provenance p ON p.service_id = s.id
+         WHERE p.source_id = $1
+         ORDER BY p.record_id",
+    )
+    .bind(source)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// A large first load of longitude/latitude points (written straight into the tables,
+/// services/direct.rs), then the same file again, which replaces it through the work
+/// tables (services/stage.rs): both write the same rows.
 #[tokio::test]
 async fn a_large_load_locates_merges_and_keeps_indexes_and_keys_as_a_small_one(
 ) -> anyhow::Result<()> {
@@ -609,6 +629,8 @@ async fn a_large_load_locates_merges_and_keeps_indexes_and_keys_as_a_small_one(
         vec!["be-pharmacies-afmps", "t-large"]
     );
     assert_sources_are_the_provenance(&db.pool, "after a large load").await?;
+    let first_load = loaded_rows(&db.pool, "t-large").await?;
+    assert_eq!(first_load.len(), 20_101);
 
     // Loading it again replaces it as one set (its keys set aside and checked again): the
     // same services, the AFMPS pharmacy kept with the new record, nothing left pointing at
@@ -638,6 +660,60 @@ async fn a_large_load_locates_merges_and_keeps_indexes_and_keys_as_a_small_one(
         vec!["be-pharmacies-afmps", "t-large"]
     );
     assert_sources_are_the_provenance(&db.pool, "after replacing a large load").await?;
+    assert_eq!(loaded_rows(&db.pool, "t-large").await?, first_load);
+    db.drop_database().await
+}
+
+/// A large file whose record id comes twice (within 200 m: one service listed twice) is
+/// not one service per record: the direct load gives way to the work tables, which group
+/// the two records, and leaves nothing of its own behind.
+#[tokio::test]
+async fn a_large_load_with_a_repeated_id_is_grouped_as_a_small_one() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let before = service_schema(&db.pool).await?;
+    let services_before: i64 = sqlx::query_scalar("SELECT count(*) FROM service")
+        .fetch_one(&db.pool)
+        .await?;
+    let mut csv = String::from("id,category,name,lon,lat\n");
+    for i in 0..20_100 {
+        let (x, y) = (
+            2.6 + (i % 150) as f64 * 0.0023,
+            50.75 + (i / 150) as f64 * 0.0018,
+        );
+        csv.push_str(&format!("S{i},bus_stop,Halte {i},{x:.6},{y:.6}\n"));
+    }
+    // S7 again, 40 m east of its first record
+    csv.push_str("S7,bus_stop,Halte 7,2.616666,50.75\n");
+    let dir = tempfile::tempdir()?;
+    let file = write_file(&dir, "repeated.csv", csv)?;
+
+    let summary = load(&db.pool, &quick(&file, "t-repeated")).await?;
+    let stats = summary.get("t-repeated").expect("summary");
+    assert_eq!(
+        (
+            stats.read,
+            stats.loaded,
+            stats.merged,
+            stats.rejected,
+            stats.warnings
+        ),
+        (20_101, 20_100, 0, 0, 1)
+    );
+    assert_eq!(service_schema(&db.pool).await?, before);
+    let (services, records): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM service), (SELECT count(*) FROM service_provenance WHERE source_id = 't-repeated')",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert_eq!((services - services_before, records), (20_100, 20_100));
+    let seen: Vec<chrono::NaiveDate> = sqlx::query_scalar(
+        "SELECT unnest(seen_on) FROM service_provenance WHERE source_id = 't-repeated' AND record_id = 'S7'",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_sources_are_the_provenance(&db.pool, "after a grouped large load").await?;
     db.drop_database().await
 }
 
@@ -825,11 +901,12 @@ async fn an_ingest_killed_part_way_leaves_nothing() -> anyhow::Result<()> {
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true)
         .spawn()?;
-    // Wait until its COPY is under way, then kill it without warning.
+    // Wait until its COPY is under way (straight into the services, or into the staging
+    // table), then kill it without warning.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         let copying: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY service_staging%')",
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY service%')",
         )
         .fetch_one(&db.pool)
         .await?;

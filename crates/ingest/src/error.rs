@@ -77,6 +77,12 @@ pub enum IngestError {
         doing: &'static str,
         error: sqlx::Error,
     },
+    /// A temporary file of the ingest's own (not the input) could not be written or read.
+    #[error("cannot {doing} (a temporary file of the ingest): {error}. Nothing was written: the ingest runs in one transaction")]
+    WorkFile {
+        doing: &'static str,
+        error: std::io::Error,
+    },
 }
 
 impl IngestError {

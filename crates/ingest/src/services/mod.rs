@@ -1,7 +1,9 @@
 //! Service points: streamed from the file, mapped through the taxonomy and checked in
 //! Rust, sent to PostgreSQL with COPY, then located, grouped, deduplicated and dated in SQL.
 
+mod binary;
 mod counts;
+mod direct;
 mod locate;
 mod measures;
 mod record;
@@ -12,7 +14,7 @@ use std::sync::Arc;
 use sqlx::PgConnection;
 
 use crate::manifest::{Source, SourceSpec};
-use crate::summary::Summary;
+use crate::summary::{SourceSummary, Summary};
 use crate::taxonomy::Taxonomy;
 use crate::IngestError;
 use observatory_core::ServiceCategory;
@@ -42,14 +44,35 @@ async fn count_services(tx: &mut PgConnection) -> Result<u64, IngestError> {
 }
 
 /// Sets aside the indexes and foreign keys of a large load (migrations 0005 and 0014);
-/// `service_load_attach()` restores them, checking every key once.
-async fn detach(tx: &mut PgConnection) -> Result<(), IngestError> {
-    sqlx::query("SELECT service_load_detach()")
+/// `service_load_attach()` restores them, checking every key once. `referencing`: the
+/// keys of other tables that point at `service` too, which only deleting services needs
+/// (migration 0020).
+async fn detach(tx: &mut PgConnection, referencing: bool) -> Result<(), IngestError> {
+    sqlx::query("SELECT service_load_detach($1)")
+        .bind(referencing)
         .execute(&mut *tx)
         .await
         .map_err(IngestError::database(
             "setting indexes aside for a large load",
         ))?;
+    Ok(())
+}
+
+/// Turns merge joins off (`off` true) for the hash-join search of duplicates, or back on.
+/// Joined on a few computed keys (category and grid cell), the search was planned as a
+/// merge join that sorted every new service (0.69 s for 267,452 of them), where hashing
+/// the services already there and probing them took 0.28 s: the planner has no
+/// statistics on the computed cells to cost either way.
+async fn without_merge_joins(tx: &mut PgConnection, off: bool) -> Result<(), IngestError> {
+    let statement = if off {
+        "SET LOCAL enable_mergejoin = off"
+    } else {
+        "RESET enable_mergejoin"
+    };
+    sqlx::query(statement)
+        .execute(&mut *tx)
+        .await
+        .map_err(IngestError::database("planning the search for duplicates"))?;
     Ok(())
 }
 
@@ -130,8 +153,14 @@ pub async fn load_source(
     }
 
     // The work tables have no statistics, so the planner's costs are guesses that would
-    // have statements compiled with JIT for longer than they run.
+    // have statements compiled with JIT for longer than they run. Their sorts and hashes
+    // (a few hundred thousand rows) are done in memory: with the default 4 MB the
+    // duplicate search sorted both sides on disk to merge them.
     sqlx::query("SET LOCAL jit = off")
+        .execute(&mut *tx)
+        .await
+        .map_err(db("setting up the load"))?;
+    sqlx::query("SET LOCAL work_mem = '64MB'")
         .execute(&mut *tx)
         .await
         .map_err(db("setting up the load"))?;
@@ -144,7 +173,7 @@ pub async fn load_source(
         .map_err(db("counting the records the load replaces"))?;
     let mut detached = false;
     if replaced > 0 && is_bulk(replaced as u64, count_services(tx).await?) {
-        detach(tx).await?;
+        detach(tx, true).await?;
         detached = true;
         // The replacement is planned from the table's statistics. Taken before this
         // source's last load (autovacuum had not caught up yet), they said it had next to
@@ -160,6 +189,30 @@ pub async fn load_source(
         .execute(&mut *tx)
         .await
         .map_err(db("replacing the previous load"))?;
+    let home = match spec.coverage.as_slice() {
+        [country] => Some(country.iso2()),
+        _ => None,
+    };
+
+    // A large first load of longitude/latitude points goes straight into the tables.
+    if replaced == 0 && direct::applies_to(spec, srid) {
+        let records = direct::records_at_most(&source.path)?;
+        if records >= BULK_MIN && records >= count_services(tx).await? {
+            let locator = places.locator(tx).await?;
+            let loaded = direct::load(tx, source, spec, taxonomy, locator, records, home).await?;
+            if let Some(loaded) = loaded {
+                let stats = summary.source(&source.id);
+                count_read(stats, &loaded.staged, &[]);
+                note_mismatches(stats, loaded.mismatches, &loaded.mismatch_examples);
+                note_outside(stats, loaded.outside);
+                stats.loaded += loaded.written.saturating_sub(loaded.merged);
+                stats.merged += loaded.merged;
+                return finish_source(tx, source, spec, loaded.categories).await;
+            }
+            // A record id came twice: the file is loaded the staged way below.
+        }
+    }
+
     sqlx::query(include_str!("sql/create_staging.sql"))
         .execute(&mut *tx)
         .await
@@ -176,21 +229,13 @@ pub async fn load_source(
         None
     };
     let staged = stage::copy_records(tx, source, spec, taxonomy, locator).await?;
-    let stats = summary.source(&source.id);
-    stats.read += staged.read;
-    stats.ignored += staged.ignored;
-    stats.rejected += staged.rejected.len() as u64;
-    for (value, count) in staged.unknown {
-        *stats.unknown_values.entry(value).or_default() += count;
-    }
-    stats.notes.extend(
-        staged
-            .rejected
-            .iter()
-            .take(EXAMPLES)
-            .map(|r| format!("rejected: {r}")),
-    );
-
+    // How many records the statements below read: the planner's guess from the table's
+    // size alone was 112,421 for 267,452, and it chose sorts and merges over hashes. (One
+    // column is enough for the count, and costs a fraction of all sixteen.)
+    sqlx::query("ANALYZE service_staging (category)")
+        .execute(&mut *tx)
+        .await
+        .map_err(db("analyzing the staged records"))?;
     let cluster = spec.id_field.is_none() && spec.snapshot_field.is_some();
     sqlx::query(include_str!("sql/drop_work_tables.sql"))
         .execute(&mut *tx)
@@ -212,21 +257,8 @@ pub async fn load_source(
             .await
             .map_err(db("checking the study area"))?
     };
-    let far = staged.far + far_here.len() as u64;
-    stats.rejected += far;
-    if far > 0 {
-        stats.notes.push(format!(
-            "rejected {far} records more than 5 km from the study area, e.g. {}",
-            staged
-                .far_examples
-                .iter()
-                .chain(&far_here)
-                .take(EXAMPLES)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join("; ")
-        ));
-    }
+    let stats = summary.source(&source.id);
+    count_read(stats, &staged, &far_here);
     let repeated: Vec<(String, String, bool)> = if one_per_record {
         Vec::new()
     } else {
@@ -266,29 +298,38 @@ pub async fn load_source(
     // Services other sources describe: one probe per new service, or one hash join.
     let existing = count_services(tx).await?;
     // (Without the spatial index set aside above, one probe per service would scan.)
-    let find = if detached || existing < entities {
+    let hashed = detached || existing < entities;
+    let find = if hashed {
         include_str!("sql/find_duplicates_from_old.sql")
     } else {
         include_str!("sql/find_duplicates.sql")
     };
+    if hashed {
+        without_merge_joins(tx, true).await?;
+    }
     sqlx::query(find)
         .execute(&mut *tx)
         .await
         .map_err(db("finding services other sources describe"))?;
-    let home = match spec.coverage.as_slice() {
-        [country] => Some(country.iso2()),
-        _ => None,
-    };
+    if hashed {
+        without_merge_joins(tx, false).await?;
+    }
     if !detached && is_bulk(entities, existing) {
-        detach(tx).await?;
+        // Nothing was deleted above: the keys that point at `service` stay.
+        detach(tx, false).await?;
         detached = true;
     }
-    let inserted = sqlx::query(include_str!("sql/insert_entities.sql"))
+    sqlx::query(include_str!("sql/insert_services.sql"))
         .bind(&source.id)
         .bind(home)
         .execute(&mut *tx)
         .await
-        .map_err(db("inserting services"))?
+        .map_err(db("inserting services"))?;
+    let inserted = sqlx::query(include_str!("sql/insert_provenance.sql"))
+        .bind(&source.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("recording where the services come from"))?
         .rows_affected();
     let merged: i64 = sqlx::query_scalar(include_str!("sql/merge_duplicates.sql"))
         .bind(&source.id)
@@ -308,36 +349,91 @@ pub async fn load_source(
             .fetch_all(&mut *tx)
             .await
             .map_err(db("checking commune codes"))?;
-    if !mismatches.is_empty() {
-        stats.warnings += mismatches.len() as u64;
-        let examples: Vec<String> = mismatches
-            .iter()
-            .take(EXAMPLES)
-            .map(|(location, given, found)| format!("{location}: code {given}, lies in {found}"))
-            .collect();
-        stats.notes.push(format!(
-            "warning: {} records give a commune code other than the commune they lie in, e.g. {}",
-            mismatches.len(),
-            examples.join("; ")
-        ));
-    }
+    let examples: Vec<String> = mismatches
+        .iter()
+        .take(EXAMPLES)
+        .map(|(location, given, found)| format!("{location}: code {given}, lies in {found}"))
+        .collect();
+    note_mismatches(stats, mismatches.len() as u64, &examples);
     let outside: i64 =
         sqlx::query_scalar("SELECT count(*) FROM service_entity WHERE commune_code IS NULL")
             .fetch_one(&mut *tx)
             .await
             .map_err(db("counting services outside the communes"))?;
-    if outside > 0 {
-        stats.notes.push(format!("{outside} services lie just outside the study area's communes (within 5 km): kept for cross-border access"));
-    }
+    note_outside(stats, outside.max(0) as u64);
     stats.loaded += inserted.saturating_sub(merged as u64);
     stats.merged += merged as u64;
     let categories: Vec<String> = sqlx::query_scalar(include_str!("sql/entity_categories.sql"))
         .fetch_all(&mut *tx)
         .await
         .map_err(db(CATEGORIES_READ))?;
+    finish_source(tx, source, spec, categories).await
+}
 
+/// What was read of the file, to its summary: `far_here`, the locations of the records
+/// found more than 5 km from the study area after the reader (projected points).
+fn count_read(stats: &mut SourceSummary, staged: &stage::Staged, far_here: &[String]) {
+    stats.read += staged.read;
+    stats.ignored += staged.ignored;
+    stats.rejected += staged.rejected.len() as u64;
+    for (value, count) in &staged.unknown {
+        *stats.unknown_values.entry(value.clone()).or_default() += count;
+    }
+    stats.notes.extend(
+        staged
+            .rejected
+            .iter()
+            .take(EXAMPLES)
+            .map(|r| format!("rejected: {r}")),
+    );
+    let far = staged.far + far_here.len() as u64;
+    stats.rejected += far;
+    if far > 0 {
+        stats.notes.push(format!(
+            "rejected {far} records more than 5 km from the study area, e.g. {}",
+            staged
+                .far_examples
+                .iter()
+                .chain(far_here)
+                .take(EXAMPLES)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+}
+
+fn note_mismatches(stats: &mut SourceSummary, count: u64, examples: &[String]) {
+    if count > 0 {
+        stats.warnings += count;
+        stats.notes.push(format!(
+            "warning: {count} records give a commune code other than the commune they lie in, e.g. {}",
+            examples.join("; ")
+        ));
+    }
+}
+
+fn note_outside(stats: &mut SourceSummary, outside: u64) {
+    if outside > 0 {
+        stats.notes.push(format!("{outside} services lie just outside the study area's communes (within 5 km): kept for cross-border access"));
+    }
+}
+
+/// The end of a source's load, either way: its coverage, the settings and work tables of
+/// the load undone; returns the categories of the services it describes.
+async fn finish_source(
+    tx: &mut PgConnection,
+    source: &Source,
+    spec: &crate::manifest::ServiceSpec,
+    categories: Vec<String>,
+) -> Result<Vec<ServiceCategory>, IngestError> {
+    let db = IngestError::database;
     record_coverage(tx, &source.id, &spec.coverage).await?;
     sqlx::query("RESET jit")
+        .execute(&mut *tx)
+        .await
+        .map_err(db("finishing the load"))?;
+    sqlx::query("RESET work_mem")
         .execute(&mut *tx)
         .await
         .map_err(db("finishing the load"))?;

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -45,6 +46,35 @@ pub async fn copy_records(
     taxonomy: &Arc<Taxonomy>,
     locator: Option<Arc<Locator>>,
 ) -> Result<Staged, IngestError> {
+    let (staged, _) = copy_with(
+        tx,
+        include_str!("sql/copy_staging.sql"),
+        source,
+        spec,
+        taxonomy,
+        locator,
+        false,
+        StagingCsv::new(&source.path),
+    )
+    .await?;
+    Ok(staged)
+}
+
+/// Streams the accepted records of the file into the COPY statement `copy_sql`, written
+/// by `output`; returns what was read and the output once the file ended. With
+/// `stop_at_repeat`, records are no longer written once a record id comes again (the
+/// caller then loads the file another way).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn copy_with<O: Output + Send + 'static>(
+    tx: &mut PgConnection,
+    copy_sql: &str,
+    source: &Source,
+    spec: &ServiceSpec,
+    taxonomy: &Arc<Taxonomy>,
+    locator: Option<Arc<Locator>>,
+    stop_at_repeat: bool,
+    output: O,
+) -> Result<(Staged, O), IngestError> {
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(DEPTH);
     let path = source.path.clone();
     let spec_for_reader = spec.clone();
@@ -55,12 +85,14 @@ pub async fn copy_records(
             &spec_for_reader,
             &taxonomy,
             locator.as_deref(),
+            stop_at_repeat,
+            output,
             &sender,
         )
     });
 
     let mut copy = tx
-        .copy_in_raw(include_str!("sql/copy_staging.sql"))
+        .copy_in_raw(copy_sql)
         .await
         .map_err(IngestError::database("starting COPY"))?;
     let mut send_error = None;
@@ -71,7 +103,7 @@ pub async fn copy_records(
         }
     }
     drop(receiver);
-    let staged = match reader.await {
+    let read = match reader.await {
         Ok(result) => result,
         Err(e) => Err(IngestError::input(
             &source.path,
@@ -80,12 +112,12 @@ pub async fn copy_records(
             format!("the reader stopped: {e}"),
         )),
     };
-    match (staged, send_error) {
-        (Ok(staged), None) => {
+    match (read, send_error) {
+        (Ok(read), None) => {
             copy.finish()
                 .await
                 .map_err(IngestError::database("loading records with COPY"))?;
-            Ok(staged)
+            Ok(read)
         }
         (Err(e), _) => {
             let _ = copy.abort("bad input").await;
@@ -101,40 +133,128 @@ pub async fn copy_records(
     }
 }
 
+/// Where the accepted records of a file go, as the bytes of a COPY stream.
+pub(super) trait Output {
+    /// One accepted record: `place` is where the reader found it, for longitude/latitude
+    /// points (never [`Place::Far`]: those are rejected).
+    fn write(
+        &mut self,
+        ord: u64,
+        location: &Location,
+        row: &Checked,
+        place: Option<&Place<'_>>,
+    ) -> Result<(), IngestError>;
+    /// The bytes written so far, once they fill a chunk.
+    fn full_chunk(&mut self) -> Result<Option<Vec<u8>>, IngestError>;
+    /// The rest of the bytes, at the end of the file.
+    fn rest(&mut self) -> Result<Vec<u8>, IngestError>;
+}
+
+/// The staging table's rows, as CSV (copy_staging.sql).
+pub(super) struct StagingCsv {
+    writer: csv::Writer<Vec<u8>>,
+    path: PathBuf,
+}
+
+impl StagingCsv {
+    fn new(path: &Path) -> StagingCsv {
+        StagingCsv {
+            writer: StagingCsv::writer(),
+            path: path.to_path_buf(),
+        }
+    }
+
+    fn writer() -> csv::Writer<Vec<u8>> {
+        csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::with_capacity(CHUNK + 65536))
+    }
+
+    fn take(&mut self) -> Result<Vec<u8>, IngestError> {
+        std::mem::replace(&mut self.writer, StagingCsv::writer())
+            .into_inner()
+            .map_err(|e| IngestError::input(&self.path, Location::File, None, e.to_string()))
+    }
+}
+
+impl Output for StagingCsv {
+    fn write(
+        &mut self,
+        ord: u64,
+        location: &Location,
+        row: &Checked,
+        place: Option<&Place<'_>>,
+    ) -> Result<(), IngestError> {
+        let ord_text = ord.to_string();
+        let location_text = location_text(location);
+        let (x, y) = (row.x.to_string(), row.y.to_string());
+        let seen_on = row.seen_on.to_string();
+        let text = |v: &Option<String>| v.as_deref().unwrap_or("").to_owned();
+        let mut record: Vec<String> = Vec::with_capacity(16);
+        record.extend([ord_text, location_text]);
+        record.extend([
+            text(&row.record_id),
+            row.category.clone(),
+            row.raw_category.clone(),
+            text(&row.name),
+            text(&row.address),
+            text(&row.source_commune),
+            x,
+            y,
+            seen_on,
+            text(&row.status),
+            text(&row.attributes),
+        ]);
+        match place {
+            Some(Place::In(commune)) => {
+                record.extend(["t".into(), commune.country.clone(), commune.code.clone()]);
+            }
+            Some(Place::Margin) => record.extend(["t".into(), String::new(), String::new()]),
+            Some(Place::Far) | None => record.extend(["f".into(), String::new(), String::new()]),
+        }
+        self.writer
+            .write_record(&record)
+            .map_err(|e| IngestError::input(&self.path, location.clone(), None, e.to_string()))
+    }
+
+    fn full_chunk(&mut self) -> Result<Option<Vec<u8>>, IngestError> {
+        if self.writer.get_ref().len() >= CHUNK {
+            self.take().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn rest(&mut self) -> Result<Vec<u8>, IngestError> {
+        self.take()
+    }
+}
+
 /// The whole file, on a blocking thread.
-fn read_all(
+fn read_all<O: Output>(
     path: &std::path::Path,
     spec: &ServiceSpec,
     taxonomy: &Taxonomy,
     locator: Option<&Locator>,
+    stop_at_repeat: bool,
+    mut output: O,
     sender: &tokio::sync::mpsc::Sender<Vec<u8>>,
-) -> Result<Staged, IngestError> {
+) -> Result<(Staged, O), IngestError> {
     let mut staged = Staged {
         unique: true,
         ..Staged::default()
     };
     let hasher = RandomState::new();
     let mut keys: HashSet<u64> = HashSet::new();
-    let new_writer = || {
-        csv::WriterBuilder::new()
-            .has_headers(false)
-            .from_writer(Vec::with_capacity(CHUNK + 65536))
-    };
-    let into_chunk = |writer: csv::Writer<Vec<u8>>| {
-        writer
-            .into_inner()
-            .map_err(|e| IngestError::input(path, Location::File, None, e.to_string()))
-    };
-    let mut writer = new_writer();
     let today = chrono::Utc::now().date_naive();
     let reader = RecordReader::open(path, spec)?;
     let mut ord: u64 = 0;
     reader.for_each(|location, fields| {
         ord += 1;
         staged.read += 1;
-        match stage_row(&location, fields, spec, taxonomy, today) {
-            Outcome::Row(row, (x, y)) => {
-                let place = locator.map(|l| l.place(x, y));
+        match check_record(fields, spec, taxonomy, today) {
+            Outcome::Row(row) => {
+                let place = locator.map(|l| l.place(row.x, row.y));
                 if place == Some(Place::Far) {
                     staged.far += 1;
                     if staged.far_examples.len() < super::EXAMPLES {
@@ -144,28 +264,16 @@ fn read_all(
                 }
                 if staged.unique {
                     // the entity key group_entities.sql would give, with the category
-                    let key = match &row[0] {
-                        Some(id) => hasher.hash_one((id, &row[1])),
-                        None => hasher.hash_one((format!("record-{ord}"), &row[1])),
+                    let key = match &row.record_id {
+                        Some(id) => hasher.hash_one((id, &row.category)),
+                        None => hasher.hash_one((format!("record-{ord}"), &row.category)),
                     };
                     staged.unique = keys.insert(key);
                 }
-                let ord_text = ord.to_string();
-                let location_text = location_text(&location);
-                let mut record: Vec<&str> = Vec::with_capacity(16);
-                record.push(&ord_text);
-                record.push(&location_text);
-                record.extend(row.iter().map(|v| v.as_deref().unwrap_or("")));
-                match place {
-                    Some(Place::In(commune)) => {
-                        record.extend(["t", &commune.country, &commune.code]);
-                    }
-                    Some(Place::Margin) => record.extend(["t", "", ""]),
-                    Some(Place::Far) | None => record.extend(["f", "", ""]),
+                if stop_at_repeat && !staged.unique {
+                    return Ok(());
                 }
-                writer
-                    .write_record(&record)
-                    .map_err(|e| IngestError::input(path, location.clone(), None, e.to_string()))?;
+                output.write(ord, &location, &row, place.as_ref())?;
             }
             Outcome::Ignored => staged.ignored += 1,
             Outcome::Unknown(value) => *staged.unknown.entry(value).or_default() += 1,
@@ -173,17 +281,16 @@ fn read_all(
                 .rejected
                 .push(format!("{}: {reason}", location_text(&location))),
         }
-        if writer.get_ref().len() >= CHUNK {
-            let chunk = into_chunk(std::mem::replace(&mut writer, new_writer()))?;
+        if let Some(chunk) = output.full_chunk()? {
             flush(sender, chunk, path)?;
         }
         Ok(())
     })?;
-    let rest = into_chunk(writer)?;
+    let rest = output.rest()?;
     if !rest.is_empty() {
         flush(sender, rest, path)?;
     }
-    Ok(staged)
+    Ok((staged, output))
 }
 
 fn flush(
@@ -201,7 +308,7 @@ fn flush(
     })
 }
 
-fn location_text(location: &Location) -> String {
+pub(super) fn location_text(location: &Location) -> String {
     match location {
         Location::File => "file".into(),
         Location::Line(line) => format!("line {line}"),
@@ -209,24 +316,39 @@ fn location_text(location: &Location) -> String {
     }
 }
 
+/// A record mapped through the taxonomy and checked: what the load writes of it.
+pub(super) struct Checked {
+    pub record_id: Option<String>,
+    pub category: String,
+    /// The source's own value for the category (the category itself when fixed).
+    pub raw_category: String,
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub source_commune: Option<String>,
+    /// In the source's reference system.
+    pub x: f64,
+    pub y: f64,
+    pub seen_on: NaiveDate,
+    pub status: Option<String>,
+    /// A JSON object of the attribute fields kept, if the source names any.
+    pub attributes: Option<String>,
+}
+
 // One outcome per record on the hot path: boxing the row would allocate for each.
 #[allow(clippy::large_enum_variant)]
 enum Outcome {
-    /// record_id, category, raw_category, name, address, source_commune, x, y, seen_on, status, attributes
-    Row([Option<String>; 11], (f64, f64)),
+    Row(Checked),
     Ignored,
     Unknown(String),
     Rejected(String),
 }
 
-fn stage_row(
-    location: &Location,
+fn check_record(
     fields: &Fields<'_>,
     spec: &ServiceSpec,
     taxonomy: &Taxonomy,
     today: NaiveDate,
 ) -> Outcome {
-    let _ = location;
     let (category, raw_category) = match &spec.category {
         CategoryRule::Fixed(category) => {
             (category.as_str().to_owned(), category.as_str().to_owned())
@@ -325,23 +447,19 @@ fn stage_row(
         .as_ref()
         .and_then(|f| fields.get(f))
         .map(|c| c.strip_suffix(".0").map(str::to_owned).unwrap_or(c));
-    let xy = (x, y);
-    Outcome::Row(
-        [
-            spec.id_field.as_ref().and_then(|f| fields.get(f)),
-            Some(category),
-            Some(raw_category),
-            spec.name_field.as_ref().and_then(|f| fields.get(f)),
-            (!address.is_empty()).then(|| address.join(", ")),
-            source_commune,
-            Some(x.to_string()),
-            Some(y.to_string()),
-            Some(seen_on.to_string()),
-            spec.status_field.as_ref().and_then(|f| fields.get(f)),
-            attributes,
-        ],
-        xy,
-    )
+    Outcome::Row(Checked {
+        record_id: spec.id_field.as_ref().and_then(|f| fields.get(f)),
+        category,
+        raw_category,
+        name: spec.name_field.as_ref().and_then(|f| fields.get(f)),
+        address: (!address.is_empty()).then(|| address.join(", ")),
+        source_commune,
+        x,
+        y,
+        seen_on,
+        status: spec.status_field.as_ref().and_then(|f| fields.get(f)),
+        attributes,
+    })
 }
 
 /// A decimal number, with a point or (as French and Belgian spreadsheets write) a comma.

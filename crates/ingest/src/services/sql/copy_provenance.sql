@@ -1,0 +1,2 @@
+COPY service_provenance (service_id, source_id, record_id, raw_category, source_commune, status, seen_on, attributes)
+FROM STDIN (FORMAT binary)
