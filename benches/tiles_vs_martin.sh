@@ -5,6 +5,15 @@
 #
 #   benches/tiles_vs_martin.sh
 #   RUNS=3 DURATION=20 CONNECTIONS=16 MARTIN=/path/to/martin benches/tiles_vs_martin.sh
+#   NATIONAL=/tmp/national MARTIN=/path/to/martin benches/tiles_vs_martin.sh
+#
+# NATIONAL=DIR compares the two at national scale instead: the generated release of France
+# and Belgium in DIR (written there first by benches/generate_national.py when DIR holds
+# no national.toml; 35,004 communes, 2.5 million services) is loaded instead of the
+# Westhoek release, and the list is benches/national_tiles.sql's: z5 to z14 over both
+# countries, PER_ZOOM draws per zoom from z8 (default 400) weighted toward where people
+# live, with rural and empty tiles. Services are asked for from SERVICES_FROM (default 9,
+# the atlas's first zoom of the services layer; 6 for the regional list, every address).
 #
 # It builds nothing: build first with `cargo build --release -p observatory`
 # (OBSERVATORY=/path/to/observatory picks another binary). martin is not part of the
@@ -21,7 +30,8 @@
 # of those of z11 to z14, each for both layers), then runs the servers one at a time on
 # loopback ports with wrk (a Lua script cycling through the list, each thread from its own
 # starting point): caches off (observatory --tile-cache-mb 0, martin --cache-size 0) and
-# on (both caches big enough for the whole list, warmed by a first pass). The markdown
+# on (both caches of CACHE_MB, big enough for the whole list, every tile of it asked for
+# once, then a timed warm-up pass before the measured one). The markdown
 # report goes to stdout, progress to stderr. Servers and cluster are stopped and the
 # folder removed on exit.
 set -euo pipefail
@@ -31,8 +41,21 @@ DURATION="${DURATION:-20}"
 WARMUP="${WARMUP:-8}"
 CONNECTIONS="${CONNECTIONS:-16}"
 THREADS="${THREADS:-2}"
-PER_ZOOM="${PER_ZOOM:-175}"
+# wrk counts an answer slower than this as an error (its default, 2 s, is shorter than a
+# national z9 services tile of 300,000 points takes either server under load).
+TIMEOUT="${TIMEOUT:-60}"
+NATIONAL="${NATIONAL:-}"
+if [[ -n "$NATIONAL" ]]; then
+    PER_ZOOM="${PER_ZOOM:-400}"
+    SERVICES_FROM="${SERVICES_FROM:-9}"
+else
+    PER_ZOOM="${PER_ZOOM:-175}"
+    SERVICES_FROM="${SERVICES_FROM:-6}"
+fi
 MODES="${MODES:-off on}"
+# The caches' size with caches on, in MiB, the same for both: enough for every tile of
+# the list (the national list's tiles weigh several hundred MB).
+CACHE_MB="${CACHE_MB:-512}"
 OBS_PORT="${OBS_PORT:-18480}"
 MARTIN_PORT="${MARTIN_PORT:-18481}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,9 +63,10 @@ OBSERVATORY="${OBSERVATORY:-$ROOT/target/release/observatory}"
 if [[ "$OBSERVATORY" != /* ]]; then OBSERVATORY="$PWD/$OBSERVATORY"; fi
 MARTIN="${MARTIN:-$(command -v martin || true)}"
 source "$ROOT/benches/lib.sh"
-for v in RUNS DURATION WARMUP CONNECTIONS THREADS PER_ZOOM OBS_PORT MARTIN_PORT; do
+for v in RUNS DURATION WARMUP CONNECTIONS THREADS TIMEOUT CACHE_MB PER_ZOOM SERVICES_FROM OBS_PORT MARTIN_PORT; do
     whole_number "$v"
 done
+if [[ -n "$NATIONAL" && "$NATIONAL" != /* ]]; then NATIONAL="$PWD/$NATIONAL"; fi
 cd "$ROOT"
 
 exec 3>&1 1>&2
@@ -53,7 +77,7 @@ if [[ -z "$MARTIN" || ! -x "$MARTIN" ]]; then
     echo "and run again with MARTIN=DIR/bin/martin." >&2
     exit 1
 fi
-install_missing wrk=wrk psql=postgresql-client curl=curl
+install_missing wrk=wrk psql=postgresql-client curl=curl /usr/bin/time=time
 
 server_pid=""
 
@@ -68,12 +92,25 @@ before_cleanup() { stop_server; }
 start_private_cluster obstiles
 sql() { psql -X -q -v ON_ERROR_STOP=1 -tA "$BENCH_URL" "$@"; }
 
-say "loading the Westhoek release (observatory ingest)"
-DATABASE_URL="$BENCH_URL" "$OBSERVATORY" ingest --no-progress >"$WORK/ingest.out" 2>"$WORK/ingest.err" || {
+if [[ -n "$NATIONAL" ]]; then
+    if [[ ! -f "$NATIONAL/national.toml" ]]; then
+        say "writing the national release into $NATIONAL (benches/generate_national.py)"
+        python3 "$ROOT/benches/generate_national.py" "$NATIONAL"
+    fi
+    say "loading the national release (observatory ingest $NATIONAL/national.toml)"
+    release=("$NATIONAL/national.toml")
+else
+    say "loading the Westhoek release (observatory ingest)"
+    release=()
+fi
+DATABASE_URL="$BENCH_URL" /usr/bin/time -v -o "$WORK/ingest.time" "$OBSERVATORY" ingest "${release[@]}" --no-progress \
+    >"$WORK/ingest.out" 2>"$WORK/ingest.err" || {
     tail -n 20 "$WORK/ingest.err" >&2
     exit 1
 }
-tail -n 1 "$WORK/ingest.out" >&2
+ingest_wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { print $NF }' "$WORK/ingest.time")
+ingest_rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $NF / 1024 }' "$WORK/ingest.time")
+say "$(tail -n 1 "$WORK/ingest.out"); wall $ingest_wall, peak resident memory $ingest_rss MiB"
 
 # --- martin's sources ----------------------------------------------------------------------
 # martin publishes tables of its own schema, in EPSG:3857 with GiST indexes, holding the
@@ -117,7 +154,10 @@ EOF
 
 # --- the list of tiles ----------------------------------------------------------------------
 say "writing the tile list"
-sql -c "
+if [[ -n "$NATIONAL" ]]; then
+    psql -X -q -tA "$BENCH_URL" -v per_zoom="$PER_ZOOM" -f "$ROOT/benches/national_tiles.sql" >"$WORK/tiles.txt"
+else
+    sql -c "
 WITH ext AS (SELECT ST_Transform(ST_SetSRID(ST_Extent(geom_3857), 3857), 4326) AS e FROM commune),
 zooms AS (SELECT generate_series(6, 14) AS z),
 ranges AS (
@@ -138,15 +178,19 @@ ranked AS (
 )
 SELECT z || '/' || x || '/' || y FROM ranked WHERE rank <= $PER_ZOOM ORDER BY md5(z || '/' || x || '/' || y)
 " >"$WORK/tiles.txt"
+fi
 tile_count=$(wc -l <"$WORK/tiles.txt")
-per_zoom=$(awk -F/ '{ n[$1]++ } END { for (z = 6; z <= 14; z++) printf "z%d %d, ", z, n[z] }' "$WORK/tiles.txt")
+per_zoom=$(awk -F/ '{ n[$1]++ } END { for (z = 5; z <= 14; z++) if (n[z]) printf "z%d %d, ", z, n[z] }' "$WORK/tiles.txt")
 versions=$(sql -c "SELECT communes || ' ' || services FROM tile_layer_version")
 read -r v_communes v_services <<<"$versions"
-awk -v vc="$v_communes" -v vs="$v_services" '{ print "/tiles/communes/" $0 ".mvt?v=" vc; print "/tiles/services/" $0 ".mvt?v=" vs }' \
+# Every address in the communes layer; in the services layer from SERVICES_FROM on.
+awk -F/ -v vc="$v_communes" -v vs="$v_services" -v from="$SERVICES_FROM" \
+    '{ print "/tiles/communes/" $0 ".mvt?v=" vc; if ($1 >= from) print "/tiles/services/" $0 ".mvt?v=" vs }' \
     "$WORK/tiles.txt" >"$WORK/obs-paths.txt"
-awk '{ print "/communes/" $0; print "/services/" $0 }' "$WORK/tiles.txt" >"$WORK/martin-paths.txt"
+awk -F/ -v from="$SERVICES_FROM" '{ print "/communes/" $0; if ($1 >= from) print "/services/" $0 }' \
+    "$WORK/tiles.txt" >"$WORK/martin-paths.txt"
 url_count=$(wc -l <"$WORK/obs-paths.txt")
-say "$tile_count tile addresses ($per_zoom), $url_count URLs"
+say "$tile_count tile addresses ($per_zoom), $url_count URLs (services from z$SERVICES_FROM)"
 
 cat >"$WORK/cycle.lua" <<'EOF'
 -- Cycles through the paths of the file named by TILE_LIST, each thread from its own start.
@@ -227,7 +271,7 @@ say "$identical of $i sampled tiles are byte for byte identical; $obs_bytes byte
 # One wrk run; prints "req_per_s p50_ms p99_ms errors".
 load() {
     local base=$1 list=$2 seconds=$3
-    TILE_LIST="$list" wrk -t "$THREADS" -c "$CONNECTIONS" -d "${seconds}s" --latency -s "$WORK/cycle.lua" "$base" \
+    TILE_LIST="$list" wrk -t "$THREADS" -c "$CONNECTIONS" -d "${seconds}s" --timeout "${TIMEOUT}s" --latency -s "$WORK/cycle.lua" "$base" \
         >"$WORK/wrk.out" 2>&1 || {
         cat "$WORK/wrk.out" >&2
         return 1
@@ -238,10 +282,19 @@ load() {
     }' "$WORK/wrk.out"
 }
 
+# Every path of the list once, 8 at a time: with caches on, each tile is then in the cache
+# before the warm-up and the measured run, however long building the list takes. Prints
+# the bytes received.
+prime() {
+    local base=$1 list=$2
+    sed "s|^|$base|" "$list" | xargs -P 8 -n 1 curl -s -o /dev/null -w '%{size_download}\n' |
+        awk '{ s += $1 } END { print s + 0 }'
+}
+
 declare -A rps p50 p99 errs
 measure() {
     local server=$1 mode=$2 run=$3 cache base list out
-    if [[ $mode == off ]]; then cache=0; else cache=512; fi
+    if [[ $mode == off ]]; then cache=0; else cache=$CACHE_MB; fi
     if [[ $server == observatory ]]; then
         start_observatory "$cache"
         base="http://127.0.0.1:$OBS_PORT"
@@ -250,6 +303,9 @@ measure() {
         start_martin "$cache"
         base="http://127.0.0.1:$MARTIN_PORT"
         list="$WORK/martin-paths.txt"
+    fi
+    if [[ $mode == on ]]; then
+        say "  $server: every tile of the list once ($(prime "$base" "$list") bytes)"
     fi
     load "$base" "$list" "$WARMUP" >/dev/null
     out=$(load "$base" "$list" "$DURATION")
@@ -262,6 +318,7 @@ measure() {
     say "run $run, $server, cache $mode: $r req/s, p50 $a ms, p99 $b ms, errors $e"
 }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for ((run = 1; run <= RUNS; run++)); do
     for mode in $MODES; do
         if ((run % 2)); then
@@ -278,8 +335,8 @@ median() { printf '%s\n' $1 | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) pr
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 {
-    echo "Latest result ($(date -u +%Y-%m-%d)), $tile_count tile addresses ($per_zoom) × 2 layers = $url_count URLs;"
-    echo "wrk -t $THREADS -c $CONNECTIONS -d ${DURATION}s after a ${WARMUP}s warm-up, $RUNS runs each, servers run one at a time;"
+    echo "Latest result ($(date -u +%Y-%m-%d)), ${NATIONAL:+national release, }$tile_count tile addresses ($per_zoom), communes at each, services from z$SERVICES_FROM: $url_count URLs;"
+    echo "wrk -t $THREADS -c $CONNECTIONS -d ${DURATION}s --timeout ${TIMEOUT}s after a ${WARMUP}s warm-up, $RUNS runs each, servers run one at a time;"
     echo "$identical of $i sampled tiles byte for byte identical between the two servers (the observatory clips and"
     echo "snaps outlines itself, so only point tiles can be);"
     echo "those tiles weigh $obs_bytes bytes from the observatory, $martin_bytes bytes from martin (uncompressed)."
@@ -299,5 +356,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
         echo "- caches $mode: observatory / martin, requests per second: $(ratio "$(median "${rps[$o]}")" "$(median "${rps[$m]}")"); p99 latency: $(ratio "$(median "${p99[$o]}")" "$(median "${p99[$m]}")") (below 1: lower than martin's)"
     done
     echo
-    echo "martin: $("$MARTIN" --version 2>&1 | head -n 1); wrk: $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)"
+    echo "The release loaded by \`observatory ingest\` (\`/usr/bin/time -v\`): wall $ingest_wall, peak resident memory $ingest_rss MiB; $(tail -n 1 "$WORK/ingest.out")."
+    echo "martin: $("$MARTIN" --version 2>&1 | head -n 1); wrk: $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2);"
+    echo "load average (1, 5, 15 min) before the runs $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
 } >&3
