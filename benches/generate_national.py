@@ -55,8 +55,6 @@ stderr.
 
 import argparse
 import bisect
-import csv
-import json
 import math
 import os
 import random
@@ -64,9 +62,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from generate_services import CATEGORY_WEIGHTS, LAMBERT_93  # noqa: E402
-
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import release_files as files  # noqa: E402
 
 # --- geography ----------------------------------------------------------------------
 
@@ -429,23 +425,6 @@ def lloyd(points, seeds, rounds=2):
     return seeds
 
 
-# --- writing --------------------------------------------------------------------------
-
-
-def write_collection(path, features):
-    with open(path, "w", encoding="utf-8") as f:
-        f.write('{"type":"FeatureCollection","features":[\n')
-        first = True
-        for props, ring in features:
-            if not first:
-                f.write(",\n")
-            first = False
-            f.write(json.dumps({"type": "Feature", "properties": props,
-                                "geometry": {"type": "Polygon", "coordinates": [ring]}},
-                               ensure_ascii=False, separators=(",", ":")))
-        f.write("\n]}\n")
-
-
 def main():
     global rng_seed_salt
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -460,8 +439,7 @@ def main():
     pop_noise = Field(random.Random(args.seed * 7 + 1))
     size_noise = Field(random.Random(args.seed * 7 + 2), km=(100, 400))
     out = args.out_dir
-    for sub in ("boundaries", "population", "services"):
-        os.makedirs(os.path.join(out, sub), exist_ok=True)
+    files.make_folders(out)
 
     leaves = calibrate(args.communes, pop_noise, size_noise)
     leaves.sort(key=lambda c: (c[1], c[0]))
@@ -590,131 +568,34 @@ def main():
     for c in communes:
         ring = rings.ring(c["x"], c["y"], c["s"])
         if c["country"] == "FR":
-            fr_features.append(({"code": c["code"], "nom": c["name"]}, ring))
+            fr_features.append(files.insee_feature(c["code"], c["name"], ring))
         elif c["flemish"]:
-            flemish.append(({"geoitem": c["code"], "naam": c["name"]}, ring))
+            flemish.append(files.geoitem_feature(c["code"], c["name"], ring))
         else:
-            walloon.append(({"id": c["code"], "names": {"fr": c["name"], "nl": c["name_nl"]}}, ring))
-        for i, (px, py, ps) in enumerate(parts_of.get((c["x"], c["y"], c["s"]), [])):
-            letter = chr(ord("A") + i)
-            name = f"{c['name']} (Dg.)" if i == 0 else f"{c['name']}-{letter}"
-            parts.append(({"geoitem": c["code"] + letter, "naam": name}, rings.ring(px, py, ps)))
-    write_collection(os.path.join(out, "boundaries/be_vlaanderen_gemeenten.geojson"), flemish)
-    write_collection(os.path.join(out, "boundaries/be_wallonie_communes.geojson"), walloon)
-    write_collection(os.path.join(out, "boundaries/be_deelgemeenten.geojson"), parts)
-    write_collection(os.path.join(out, "boundaries/fr_communes.geojson"), fr_features)
+            walloon.append(files.walloon_feature(c["code"], c["name"], c["name_nl"], ring))
+        parts += files.section_features(c["code"], parts_of.get((c["x"], c["y"], c["s"]), []), rings,
+                                        lambda letter: f"{c['name']} (Dg.)" if letter == "A"
+                                        else f"{c['name']}-{letter}")
+    files.write_collection(os.path.join(out, FLEMISH_COMMUNES), flemish)
+    files.write_collection(os.path.join(out, WALLOON_COMMUNES), walloon)
+    files.write_collection(os.path.join(out, DEELGEMEENTEN), parts)
+    files.write_collection(os.path.join(out, files.FR_COMMUNES), fr_features)
 
     # --- attributes and populations
-    with open(os.path.join(out, "arrondissements.csv"), "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["country", "code", "name_nl", "name_fr", "member_prefix"])
-        w.writerows(arrondissements)
-    with open(os.path.join(out, "population/fr_communes_cog.csv"), "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["code", "nom", "type", "arrondissement", "arrondissement_nom", "departement",
-                    "region", "siren", "codeEpci", "epci_nom", "codesPostaux", "population",
-                    "anciensCodes"])
-        arr_names = {a[1]: a[3] for a in arrondissements if a[0] == "FR"}
-        for c in sorted(fr, key=lambda c: c["code"]):
-            w.writerow([c["code"], c["name"], "commune-actuelle", c["arr"], arr_names.get(c["arr"], ""),
-                        c["dept"], "", "", c["epci"], c["epci_name"], c["code"].replace("A", "0").replace("B", "0"),
-                        c["pop"], ""])
-    with open(os.path.join(out, "population/fr_population_by_cog_vintage.csv"), "w", newline="",
-              encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["package_version", "cog_year", "code", "nom", "population"])
-        for c in sorted(fr, key=lambda c: c["code"]):
-            growth = random.Random(f"g{c['code']}").gauss(0.003, 0.008)
-            for year in (2019, 2021, 2022, 2024, 2026):
-                w.writerow(["1.1.1", year, c["code"], c["name"],
-                            max(1, round(c["pop"] * (1 + growth) ** (year - 2026)))])
-    with open(os.path.join(out, "population/be_population_statbel.csv"), "w", newline="",
-              encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["year", "CD_REFNIS", "TX_DESCR_NL", "TX_DESCR_FR", "TX_PROV_DESCR_NL",
-                    "TX_RGN_DESCR_NL", "BEL", "ETR", "total", "pct_etr"])
-        for c in sorted(be, key=lambda c: c["code"]):
-            growth = random.Random(f"g{c['code']}").gauss(0.004, 0.006)
-            for year in range(2009, 2026):
-                total = max(1, round(c["pop"] * (1 + growth) ** (year - 2025)))
-                etr = round(total * 0.08)
-                w.writerow([year, c["code"], c["name_nl"] or c["name"], c["name_fr"] or c["name"],
-                            "", "", total - etr, etr, total, round(100 * etr / total, 1)])
+    files.write_arrondissements(out, arrondissements)
+    fr_by_code = sorted(fr, key=lambda c: c["code"])
+    files.write_commune_attributes(out, fr_by_code, arrondissements)
+    files.write_fr_population(out, fr_by_code, lambda c: random.Random(f"g{c['code']}").gauss(0.003, 0.008))
+    files.write_be_population(out, be, lambda c: random.Random(f"g{c['code']}").gauss(0.004, 0.006),
+                              foreign_share=0.08)
 
     # --- services
-    weights = dict(CATEGORY_WEIGHTS)
-    total_w = sum(weights.values())
-    # per category, how strongly a commune's population draws it: most services follow
-    # people; hospitals and stations gather in towns
-    exponent = {c: 1.0 for c in weights}
-    exponent.update({"hospital": 1.6, "rail_station": 1.2, "bus_stop": 0.8, "library": 0.8,
-                     "post_office": 0.8, "secondary_school": 1.1})
-    bpe_code = {"post_office": "A206", "post_point": "A207", "town_hall": "A129", "library": "F307",
-                "pharmacy": "D307", "general_practitioner": "D265", "hospital": "D106",
-                "primary_school": "C108", "secondary_school": "C301", "childcare": "D502",
-                "bakery": "B207", "food_shop": "B202", "bank": "A203", "rail_station": "E108"}
-    words_nl = {"post_office": "Postkantoor", "post_point": "Postpunt", "town_hall": "Gemeentehuis",
-                "library": "Bibliotheek", "pharmacy": "Apotheek", "general_practitioner": "Huisarts",
-                "hospital": "Ziekenhuis", "primary_school": "Basisschool",
-                "secondary_school": "Secundaire school", "childcare": "Kinderopvang",
-                "bakery": "Bakkerij", "food_shop": "Supermarkt", "bank": "Bank",
-                "rail_station": "Station"}
-    words_fr = {"post_office": "Bureau de poste", "post_point": "Point poste", "town_hall": "Maison communale",
-                "library": "Bibliothèque", "pharmacy": "Pharmacie",
-                "general_practitioner": "Médecin généraliste", "hospital": "Hôpital",
-                "primary_school": "École primaire", "secondary_school": "Athénée",
-                "childcare": "Crèche", "bakery": "Boulangerie", "food_shop": "Supérette",
-                "bank": "Banque", "rail_station": "Gare"}
-    fr_f = open(os.path.join(out, "services/fr_bpe_points.csv"), "w", newline="", encoding="utf-8")
-    be_f = open(os.path.join(out, "services/be_services.csv"), "w", newline="", encoding="utf-8")
-    osm_f = open(os.path.join(out, "services/osm_bus_stops.csv"), "w", newline="", encoding="utf-8")
-    fr_w = csv.writer(fr_f, delimiter=";", lineterminator="\n")
-    be_w = csv.writer(be_f, lineterminator="\n")
-    osm_w = csv.writer(osm_f, lineterminator="\n")
-    fr_w.writerow(["IDBPE", "AN", "DEPCOM", "TYPEQU", "NOMRS", "LAMBERT_X", "LAMBERT_Y", "QUALITE_XY"])
-    be_w.writerow(["id", "type", "name", "street", "postcode", "municipality", "lon", "lat"])
-    osm_w.writerow(["osm_id", "tag", "name", "lon", "lat"])
-    counts = {"FR": 0, "BE": 0, "OSM": 0}
-    serial = 0
-    for category, wgt in CATEGORY_WEIGHTS:
-        n = round(args.services * wgt / total_w)
-        if category == "town_hall":
-            chosen = [c for c in communes]        # one a commune, the rest in large ones
-            extra = max(0, n - len(chosen))
-            cum = list(_accumulate(c["pop"] for c in communes))
-            chosen += [communes[bisect.bisect_right(cum, rng.random() * cum[-1])] for _ in range(extra)]
-        else:
-            e = exponent[category]
-            cum = list(_accumulate(c["pop"] ** e for c in communes))
-            top = cum[-1]
-            chosen = [communes[min(len(communes) - 1, bisect.bisect_right(cum, rng.random() * top))]
-                      for _ in range(n)]
-        for c in chosen:
-            serial += 1
-            # around the centre, within the middle half of the square
-            half = c["s"] * 0.28
-            ux = c["x"] + c["s"] / 2 + max(-half, min(half, rng.gauss(0, half / 2)))
-            uy = c["y"] + c["s"] / 2 + max(-half, min(half, rng.gauss(0, half / 2)))
-            lon, lat = to_lonlat(ux, uy)
-            if category == "bus_stop":
-                counts["OSM"] += 1
-                osm_w.writerow([f"node/{serial}", "highway=bus_stop", f"{c['name']} {serial % 97}",
-                                f"{lon:.6f}", f"{lat:.6f}"])
-            elif c["country"] == "FR":
-                counts["FR"] += 1
-                x, y = LAMBERT_93.forward(lon, lat)
-                fr_w.writerow([f"B{serial:08d}", 2024, c["code"], bpe_code[category],
-                               f"{words_fr[category]} {c['name']}", f"{x:.2f}", f"{y:.2f}", "Bonne"])
-            else:
-                counts["BE"] += 1
-                nl = c.get("flemish")
-                word = (words_nl if nl else words_fr)[category]
-                be_w.writerow([f"BE{serial:08d}", word, f"{word} {c['name']}",
-                               f"{'Kerkstraat' if nl else 'Rue de l’Église'} {serial % 200 + 1}",
-                               str(1000 + int(c["code"]) % 9000), c["name"],
-                               f"{lon:.6f}", f"{lat:.6f}"])
-    for f in (fr_f, be_f, osm_f):
-        f.close()
+    counts = files.write_services(
+        out, communes, args.services, rng, to_lonlat,
+        ids={"FR": "B{:08d}".format, "BE": "BE{:08d}".format, "OSM": "node/{}".format},
+        words=lambda c: files.WORDS_NL if c.get("flemish") else files.WORDS_FR,
+        street=lambda c: "Kerkstraat" if c.get("flemish") else "Rue de l’Église",
+        postcode=lambda c: str(1000 + int(c["code"]) % 9000))
 
     write_manifest(out)
     n_fr, n_be = len(fr), len(be)
@@ -728,14 +609,11 @@ def main():
           file=sys.stderr)
 
 
-def _accumulate(values):
-    total = 0.0
-    for v in values:
-        total += v
-        yield total
+FLEMISH_COMMUNES = "boundaries/be_vlaanderen_gemeenten.geojson"
+WALLOON_COMMUNES = "boundaries/be_wallonie_communes.geojson"
+DEELGEMEENTEN = "boundaries/be_deelgemeenten.geojson"
 
-
-MANIFEST = """# Generated by benches/generate_national.py: a synthetic national release of France and
+MANIFEST_HEAD = """# Generated by benches/generate_national.py: a synthetic national release of France and
 # Belgium in the formats of the Westhoek sources. Paths are relative to this folder.
 name = "National synthetic release (generated)"
 data_dir = "."
@@ -750,167 +628,27 @@ name_en = "Belgium and France (generated)"
 prefixes = ["1", "2", "3", "4", "5", "6", "7", "8", "9"]
 [area.FR]
 prefixes = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]
-
-[facts]
-arrondissements = "arrondissements.csv"
-taxonomy = {taxonomy}
-indicators = {indicators}
-
-[[source]]
-id = "be-gemeenten"
-kind = "boundaries"
-title = "Flemish and Brussels municipalities (generated)"
-path = "boundaries/be_vlaanderen_gemeenten.geojson"
-publisher = "generated"
-licence = "generated"
-reference_date = "2025-01-01"
-country = "BE"
-code_field = "geoitem"
-name_field = "naam"
-name_language = "nl"
-
-[[source]]
-id = "be-communes-wallonie"
-kind = "boundaries"
-title = "Walloon municipalities (generated)"
-path = "boundaries/be_wallonie_communes.geojson"
-publisher = "generated"
-licence = "generated"
-reference_date = "2025-01-01"
-country = "BE"
-code_field = "id"
-name_field = "names.fr"
-name_language = "fr"
-name_nl_field = "names.nl"
-
-[[source]]
-id = "fr-communes"
-kind = "boundaries"
-title = "Communes of France (generated)"
-path = "boundaries/fr_communes.geojson"
-publisher = "generated"
-licence = "generated"
-reference_date = "2026-01-01"
-country = "FR"
-code_field = "code"
-name_field = "nom"
-name_language = "fr"
-
-[[source]]
-id = "be-deelgemeenten"
-kind = "sub_municipalities"
-title = "Belgian sub-municipalities (generated)"
-path = "boundaries/be_deelgemeenten.geojson"
-publisher = "generated"
-licence = "generated"
-reference_date = "2025-01-01"
-country = "BE"
-code_field = "geoitem"
-name_field = "naam"
-
-[[source]]
-id = "fr-communes-cog"
-kind = "commune_attributes"
-title = "Communes of France with arrondissement and EPCI (generated)"
-path = "population/fr_communes_cog.csv"
-publisher = "generated"
-licence = "generated"
-reference_date = "2026-01-01"
-country = "FR"
-code_field = "code"
-arrondissement_field = "arrondissement"
-intercommunality_code_field = "codeEpci"
-intercommunality_name_field = "epci_nom"
-
-[[source]]
-id = "be-population"
-kind = "population"
-title = "Population on 1 January, Belgium, 2009-2025 (generated)"
-path = "population/be_population_statbel.csv"
-publisher = "generated"
-licence = "generated"
-reference_date = "1 January of each year, 2009-2025"
-country = "BE"
-code_field = "CD_REFNIS"
-year_field = "year"
-population_field = "total"
-name_nl_field = "TX_DESCR_NL"
-name_fr_field = "TX_DESCR_FR"
-
-[[source]]
-id = "fr-population"
-kind = "population"
-title = "Populations of French communes by COG vintage (generated)"
-path = "population/fr_population_by_cog_vintage.csv"
-publisher = "generated"
-licence = "generated"
-reference_date = "COG vintages 2019, 2021, 2022, 2024, 2026"
-country = "FR"
-code_field = "code"
-year_field = "cog_year"
-population_field = "population"
-
-[[source]]
-id = "fr-bpe-points"
-kind = "services"
-title = "Equipment points of France, BPE-like (generated)"
-path = "services/fr_bpe_points.csv"
-publisher = "generated"
-licence = "generated"
-reference_date = "2024"
-coverage = ["FR"]
-observed_on = "2024-01-01"
-delimiter = ";"
-id_field = "IDBPE"
-name_field = "NOMRS"
-category_field = "TYPEQU"
-vocabulary = "bpe_codes"
-x_field = "LAMBERT_X"
-y_field = "LAMBERT_Y"
-srid = 2154
-attribute_fields = ["QUALITE_XY"]
-
-[[source]]
-id = "be-services"
-kind = "services"
-title = "Services of Belgium typed in words (generated)"
-path = "services/be_services.csv"
-publisher = "generated"
-licence = "generated"
-reference_date = "2025-06-30"
-coverage = ["BE"]
-observed_on = "2025-06-30"
-id_field = "id"
-name_field = "name"
-address_fields = ["street", "postcode", "municipality"]
-category_field = "type"
-vocabulary = "words"
-x_field = "lon"
-y_field = "lat"
-
-[[source]]
-id = "osm-bus-stops"
-kind = "services"
-title = "Bus stops of France and Belgium, OpenStreetMap-like (generated)"
-path = "services/osm_bus_stops.csv"
-publisher = "generated"
-licence = "generated"
-reference_date = "2026-07-01"
-observed_on = "2026-07-01"
-id_field = "osm_id"
-name_field = "name"
-category_field = "tag"
-vocabulary = "osm_tags"
-x_field = "lon"
-y_field = "lat"
 """
 
 
 def write_manifest(out):
-    text = MANIFEST.replace("{taxonomy}", json.dumps(os.path.join(REPO, "data/taxonomy.toml"))) \
-                   .replace("{indicators}", json.dumps(os.path.join(REPO, "data/indicators.toml")))
-    with open(os.path.join(out, "national.toml"), "w", encoding="utf-8") as f:
-        f.write(text)
+    files.write_manifest(os.path.join(out, "national.toml"), MANIFEST_HEAD, [
+        files.source("flemish_communes", "be-gemeenten", "Flemish and Brussels municipalities (generated)",
+                     FLEMISH_COMMUNES),
+        files.source("walloon_communes", "be-communes-wallonie", "Walloon municipalities (generated)",
+                     WALLOON_COMMUNES),
+        files.source("fr_communes", "fr-communes", "Communes of France (generated)"),
+        files.source("sections", "be-deelgemeenten", "Belgian sub-municipalities (generated)", DEELGEMEENTEN),
+        files.source("fr_communes_cog", "fr-communes-cog",
+                     "Communes of France with arrondissement and EPCI (generated)"),
+        files.source("be_population", "be-population",
+                     "Population on 1 January, Belgium, 2009-2025 (generated)"),
+        files.source("fr_population", "fr-population", "Populations of French communes by COG vintage (generated)"),
+        files.source("bpe_points", "fr-bpe-points", "Equipment points of France, BPE-like (generated)"),
+        files.source("be_services", "be-services", "Services of Belgium typed in words (generated)"),
+        files.source("osm_bus_stops", "osm-bus-stops",
+                     "Bus stops of France and Belgium, OpenStreetMap-like (generated)"),
+    ])
 
 
 if __name__ == "__main__":
