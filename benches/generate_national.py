@@ -585,7 +585,8 @@ def main():
     files.write_arrondissements(out, arrondissements)
     fr_by_code = sorted(fr, key=lambda c: c["code"])
     files.write_commune_attributes(out, fr_by_code, arrondissements)
-    files.write_fr_population(out, fr_by_code, lambda c: random.Random(f"g{c['code']}").gauss(0.003, 0.008))
+    files.write_fr_population(out, fr_by_code,
+                              lambda c: random.Random(f"g{c['code']}").gauss(0.003, 0.008))
     files.write_be_population(out, be, lambda c: random.Random(f"g{c['code']}").gauss(0.004, 0.006),
                               foreign_share=0.08)
 
@@ -633,19 +634,24 @@ prefixes = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]
 
 def write_manifest(out):
     files.write_manifest(os.path.join(out, "national.toml"), MANIFEST_HEAD, [
-        files.source("flemish_communes", "be-gemeenten", "Flemish and Brussels municipalities (generated)",
-                     FLEMISH_COMMUNES),
-        files.source("walloon_communes", "be-communes-wallonie", "Walloon municipalities (generated)",
-                     WALLOON_COMMUNES),
-        files.source("fr_communes", "fr-communes", "Communes of France (generated)"),
-        files.source("sections", "be-deelgemeenten", "Belgian sub-municipalities (generated)", DEELGEMEENTEN),
+        files.source("flemish_communes", "be-gemeenten",
+                     "Flemish and Brussels municipalities (generated)", FLEMISH_COMMUNES),
+        files.source("walloon_communes", "be-communes-wallonie",
+                     "Walloon municipalities (generated)", WALLOON_COMMUNES),
+        files.source("fr_communes", "fr-communes",
+                     "Communes of France (generated)"),
+        files.source("sections", "be-deelgemeenten",
+                     "Belgian sub-municipalities (generated)", DEELGEMEENTEN),
         files.source("fr_communes_cog", "fr-communes-cog",
                      "Communes of France with arrondissement and EPCI (generated)"),
         files.source("be_population", "be-population",
                      "Population on 1 January, Belgium, 2009-2025 (generated)"),
-        files.source("fr_population", "fr-population", "Populations of French communes by COG vintage (generated)"),
-        files.source("bpe_points", "fr-bpe-points", "Equipment points of France, BPE-like (generated)"),
-        files.source("be_services", "be-services", "Services of Belgium typed in words (generated)"),
+        files.source("fr_population", "fr-population",
+                     "Populations of French communes by COG vintage (generated)"),
+        files.source("bpe_points", "fr-bpe-points",
+                     "Equipment points of France, BPE-like (generated)"),
+        files.source("be_services", "be-services",
+                     "Services of Belgium typed in words (generated)"),
         files.source("osm_bus_stops", "osm-bus-stops",
                      "Bus stops of France and Belgium, OpenStreetMap-like (generated)"),
     ])

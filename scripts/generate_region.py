@@ -44,8 +44,6 @@ stderr.
 """
 
 import argparse
-import bisect
-import csv
 import json
 import math
 import os
@@ -56,7 +54,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "benches"))
 import generate_national as grid  # noqa: E402
-from generate_services import CATEGORY_WEIGHTS, LAMBERT_93  # noqa: E402
+import release_files as files  # noqa: E402
 
 REGION = {
     "id": "ardennes",
@@ -135,8 +133,7 @@ def main():
     # the national generator's corner offsets are keyed by its seed salt
     grid.rng_seed_salt = args.seed * 2654435761
     out = args.out_dir
-    for sub in ("boundaries", "population", "services"):
-        os.makedirs(os.path.join(out, sub), exist_ok=True)
+    files.make_folders(out)
 
     # The squares: a Belgian commune of four sections where the whole big square lies in
     # Belgium, otherwise four small communes, each of its centre's country.
@@ -173,7 +170,7 @@ def main():
         c["code"] = f"{arr}{serial[arr]:03d}"
     for i, c in enumerate(fr, 1):
         c["code"] = f"08{i:03d}"
-        c["arr"] = "081"
+        c["dept"], c["arr"] = "08", "081"
     # Three intercommunalities of French communes, by nearest seed; each named after its
     # most populous member.
     points = [(c["x"], c["y"]) for c in fr]
@@ -187,114 +184,35 @@ def main():
             c["epci_name"] = f"CC de {head['name']}"
 
     # --- boundaries
-    be_features, sections, fr_features = [], [], []
+    be_features, sections = [], []
     for c in be:
         ring = rings.ring(c["x"], c["y"], c["s"])
-        be_features.append(({"id": c["code"], "names": {"fr": c["name"], "nl": None}}, ring))
-        for i, (px, py, ps) in enumerate(c["parts"]):
-            letter = chr(ord("A") + i)
-            part_name = c["name"] if i == 0 else grid.unique(name(rng), used)
-            sections.append(({"geoitem": c["code"] + letter, "naam": part_name}, rings.ring(px, py, ps)))
-    for c in fr:
-        fr_features.append(({"code": c["code"], "nom": c["name"]}, rings.ring(c["x"], c["y"], c["s"])))
-    grid.write_collection(os.path.join(out, "boundaries/be_communes.geojson"), be_features)
-    grid.write_collection(os.path.join(out, "boundaries/be_sections.geojson"), sections)
-    grid.write_collection(os.path.join(out, "boundaries/fr_communes.geojson"), fr_features)
+        be_features.append(files.walloon_feature(c["code"], c["name"], None, ring))
+        sections += files.section_features(c["code"], c["parts"], rings,
+                                           lambda letter: c["name"] if letter == "A"
+                                           else grid.unique(name(rng), used))
+    fr_features = [files.insee_feature(c["code"], c["name"], rings.ring(c["x"], c["y"], c["s"]))
+                   for c in fr]
+    files.write_collection(os.path.join(out, BE_COMMUNES), be_features)
+    files.write_collection(os.path.join(out, BE_SECTIONS), sections)
+    files.write_collection(os.path.join(out, files.FR_COMMUNES), fr_features)
 
     # --- facts, attributes and populations
-    with open(os.path.join(out, "arrondissements.csv"), "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["country", "code", "name_nl", "name_fr", "member_prefix"])
-        w.writerows(ARRONDISSEMENTS)
-    with open(os.path.join(out, "population/fr_communes_cog.csv"), "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["code", "nom", "type", "arrondissement", "arrondissement_nom", "departement",
-                    "region", "siren", "codeEpci", "epci_nom", "codesPostaux", "population",
-                    "anciensCodes"])
-        for c in fr:
-            w.writerow([c["code"], c["name"], "commune-actuelle", c["arr"], "Charleville-Mézières",
-                        "08", "44", "", c["epci"], c["epci_name"], "08600", c["pop"], ""])
-    with open(os.path.join(out, "population/fr_population_by_cog_vintage.csv"), "w", newline="",
-              encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["package_version", "cog_year", "code", "nom", "population"])
-        for c in fr:
-            growth = random.Random(f"{args.seed}-g{c['code']}").gauss(-0.004, 0.008)
-            for year in (2019, 2021, 2022, 2024, 2026):
-                w.writerow(["1.1.1", year, c["code"], c["name"],
-                            max(1, round(c["pop"] * (1 + growth) ** (year - 2026)))])
-    with open(os.path.join(out, "population/be_population_statbel.csv"), "w", newline="",
-              encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["year", "CD_REFNIS", "TX_DESCR_NL", "TX_DESCR_FR", "TX_PROV_DESCR_NL",
-                    "TX_RGN_DESCR_NL", "BEL", "ETR", "total", "pct_etr"])
-        for c in sorted(be, key=lambda c: c["code"]):
-            growth = random.Random(f"{args.seed}-g{c['code']}").gauss(0.002, 0.006)
-            for year in range(2009, 2026):
-                total = max(1, round(c["pop"] * (1 + growth) ** (year - 2025)))
-                etr = round(total * 0.05)
-                w.writerow([year, c["code"], c["name"], c["name"], "Provincie Namen",
-                            "Waals Gewest", total - etr, etr, total, round(100 * etr / total, 1)])
+    files.write_arrondissements(out, ARRONDISSEMENTS)
+    files.write_commune_attributes(out, fr, ARRONDISSEMENTS, region="44", postcode="08600")
+    files.write_fr_population(
+        out, fr, lambda c: random.Random(f"{args.seed}-g{c['code']}").gauss(-0.004, 0.008))
+    files.write_be_population(
+        out, be, lambda c: random.Random(f"{args.seed}-g{c['code']}").gauss(0.002, 0.006),
+        foreign_share=0.05, province="Provincie Namen", gewest="Waals Gewest")
 
-    # --- services
-    bpe_code = {"post_office": "A206", "post_point": "A207", "town_hall": "A129", "library": "F307",
-                "pharmacy": "D307", "general_practitioner": "D265", "hospital": "D106",
-                "primary_school": "C108", "secondary_school": "C301", "childcare": "D502",
-                "bakery": "B207", "food_shop": "B202", "bank": "A203", "rail_station": "E108"}
-    words = {"post_office": "Bureau de poste", "post_point": "Point poste",
-             "town_hall": "Maison communale", "library": "Bibliothèque", "pharmacy": "Pharmacie",
-             "general_practitioner": "Médecin généraliste", "hospital": "Hôpital",
-             "primary_school": "École primaire", "secondary_school": "Athénée",
-             "childcare": "Crèche", "bakery": "Boulangerie", "food_shop": "Supérette",
-             "bank": "Banque", "rail_station": "Gare"}
-    # how strongly a commune's population draws each category (as the national generator)
-    exponent = {"hospital": 1.6, "rail_station": 1.2, "bus_stop": 0.8, "library": 0.8,
-                "post_office": 0.8, "secondary_school": 1.1}
-    total_weight = sum(w for _, w in CATEGORY_WEIGHTS)
-    everyone = be + fr
-    paths = {k: os.path.join(out, "services", f) for k, f in
-             (("FR", "fr_bpe_points.csv"), ("BE", "be_services.csv"), ("OSM", "osm_bus_stops.csv"))}
-    counts = {"FR": 0, "BE": 0, "OSM": 0}
-    with open(paths["FR"], "w", newline="", encoding="utf-8") as fr_f, \
-            open(paths["BE"], "w", newline="", encoding="utf-8") as be_f, \
-            open(paths["OSM"], "w", newline="", encoding="utf-8") as osm_f:
-        fr_w = csv.writer(fr_f, delimiter=";", lineterminator="\n")
-        be_w = csv.writer(be_f, lineterminator="\n")
-        osm_w = csv.writer(osm_f, lineterminator="\n")
-        fr_w.writerow(["IDBPE", "AN", "DEPCOM", "TYPEQU", "NOMRS", "LAMBERT_X", "LAMBERT_Y", "QUALITE_XY"])
-        be_w.writerow(["id", "type", "name", "street", "postcode", "municipality", "lon", "lat"])
-        osm_w.writerow(["osm_id", "tag", "name", "lon", "lat"])
-        number = 0
-        for category, weight in CATEGORY_WEIGHTS:
-            n = max(1, round(args.services * weight / total_weight))
-            if category == "town_hall":
-                chosen = list(everyone)
-            else:
-                e = exponent.get(category, 1.0)
-                cumulative = list(grid._accumulate(c["pop"] ** e for c in everyone))
-                chosen = [everyone[min(len(everyone) - 1,
-                                       bisect.bisect_right(cumulative, rng.random() * cumulative[-1]))]
-                          for _ in range(n)]
-            for c in chosen:
-                number += 1
-                half = c["s"] * 0.28
-                ux = c["x"] + c["s"] / 2 + max(-half, min(half, rng.gauss(0, half / 2)))
-                uy = c["y"] + c["s"] / 2 + max(-half, min(half, rng.gauss(0, half / 2)))
-                lon, lat = grid.to_lonlat(ux, uy)
-                if category == "bus_stop":
-                    counts["OSM"] += 1
-                    osm_w.writerow([f"node/{900000000 + number}", "highway=bus_stop",
-                                    f"{c['name']} {number % 97}", f"{lon:.6f}", f"{lat:.6f}"])
-                elif c["country"] == "FR":
-                    counts["FR"] += 1
-                    x, y = LAMBERT_93.forward(lon, lat)
-                    fr_w.writerow([f"A{number:08d}", 2024, c["code"], bpe_code[category],
-                                   f"{words[category]} {c['name']}", f"{x:.2f}", f"{y:.2f}", "Bonne"])
-                else:
-                    counts["BE"] += 1
-                    be_w.writerow([f"BE-A{number:07d}", words[category], f"{words[category]} {c['name']}",
-                                   f"Rue de la Meuse {number % 200 + 1}", "5500", c["name"],
-                                   f"{lon:.6f}", f"{lat:.6f}"])
+    # --- services: the Belgian ones typed in French, all in the valley's street
+    counts = files.write_services(
+        out, be + fr, args.services, rng, grid.to_lonlat,
+        ids={"FR": "A{:08d}".format, "BE": "BE-A{:07d}".format,
+             "OSM": lambda n: f"node/{900000000 + n}"},
+        words=lambda c: files.WORDS_FR, street=lambda c: "Rue de la Meuse", postcode=lambda c: "5500",
+        minimum=1, extra_town_halls=False)
 
     write_manifest(out)
     print(f"{len(be)} BE communes ({len(sections)} sections), {len(fr)} FR communes; "
@@ -302,7 +220,10 @@ def main():
           f"{counts['FR']}, BE {counts['BE']}, bus stops {counts['OSM']}", file=sys.stderr)
 
 
-MANIFEST = """# Generated by scripts/generate_region.py: a second cross-border study area, the Meuse
+BE_COMMUNES = "boundaries/be_communes.geojson"
+BE_SECTIONS = "boundaries/be_sections.geojson"
+
+MANIFEST_HEAD = """# Generated by scripts/generate_region.py: a second cross-border study area, the Meuse
 # valley of the Ardennes around Givet and Dinant, in the formats of the Westhoek sources.
 # Paths are relative to this folder. The data is generated, not observed.
 name = "Ardennes – Meuse valley (generated)"
@@ -319,160 +240,37 @@ view = {view}
 prefixes = ["91", "93"]   # arrondissements of Dinant and Philippeville
 [area.FR]
 prefixes = ["08"]         # Ardennes
-
-[facts]
-arrondissements = "arrondissements.csv"
-taxonomy = {taxonomy}
-indicators = {indicators}
-
-[[source]]
-id = "ardennes-be-communes"
-kind = "boundaries"
-title = "Municipalities of the arrondissements of Dinant and Philippeville (generated)"
-path = "boundaries/be_communes.geojson"
-publisher = "generated"
-licence = "generated"
-reference_date = "2025-01-01"
-country = "BE"
-code_field = "id"
-name_field = "names.fr"
-name_language = "fr"
-name_nl_field = "names.nl"
-
-[[source]]
-id = "ardennes-fr-communes"
-kind = "boundaries"
-title = "Communes of the Ardennes around Givet (generated)"
-path = "boundaries/fr_communes.geojson"
-publisher = "generated"
-licence = "generated"
-reference_date = "2026-01-01"
-country = "FR"
-code_field = "code"
-name_field = "nom"
-name_language = "fr"
-
-[[source]]
-id = "ardennes-be-sections"
-kind = "sub_municipalities"
-title = "Sections of the Belgian municipalities (generated)"
-path = "boundaries/be_sections.geojson"
-publisher = "generated"
-licence = "generated"
-reference_date = "2025-01-01"
-country = "BE"
-code_field = "geoitem"
-name_field = "naam"
-
-[[source]]
-id = "ardennes-fr-communes-cog"
-kind = "commune_attributes"
-title = "Communes of the Ardennes with arrondissement and EPCI (generated)"
-path = "population/fr_communes_cog.csv"
-publisher = "generated"
-licence = "generated"
-reference_date = "2026-01-01"
-country = "FR"
-code_field = "code"
-arrondissement_field = "arrondissement"
-intercommunality_code_field = "codeEpci"
-intercommunality_name_field = "epci_nom"
-
-[[source]]
-id = "ardennes-be-population"
-kind = "population"
-title = "Population on 1 January, 2009-2025 (generated)"
-path = "population/be_population_statbel.csv"
-publisher = "generated"
-licence = "generated"
-reference_date = "1 January of each year, 2009-2025"
-country = "BE"
-code_field = "CD_REFNIS"
-year_field = "year"
-population_field = "total"
-name_nl_field = "TX_DESCR_NL"
-name_fr_field = "TX_DESCR_FR"
-
-[[source]]
-id = "ardennes-fr-population"
-kind = "population"
-title = "Populations by COG vintage, 2019-2026 (generated)"
-path = "population/fr_population_by_cog_vintage.csv"
-publisher = "generated"
-licence = "generated"
-reference_date = "COG vintages 2019, 2021, 2022, 2024, 2026"
-country = "FR"
-code_field = "code"
-year_field = "cog_year"
-population_field = "population"
-
-[[source]]
-id = "ardennes-fr-bpe-points"
-kind = "services"
-title = "Equipment points of the Ardennes, BPE-like (generated)"
-path = "services/fr_bpe_points.csv"
-publisher = "generated"
-licence = "generated"
-reference_date = "2024"
-coverage = ["FR"]
-observed_on = "2024-01-01"
-delimiter = ";"
-id_field = "IDBPE"
-name_field = "NOMRS"
-category_field = "TYPEQU"
-vocabulary = "bpe_codes"
-x_field = "LAMBERT_X"
-y_field = "LAMBERT_Y"
-srid = 2154
-commune_code_field = "DEPCOM"
-attribute_fields = ["QUALITE_XY"]
-
-[[source]]
-id = "ardennes-be-services"
-kind = "services"
-title = "Services of Dinant and Philippeville typed in words (generated)"
-path = "services/be_services.csv"
-publisher = "generated"
-licence = "generated"
-reference_date = "2025-06-30"
-coverage = ["BE"]
-observed_on = "2025-06-30"
-id_field = "id"
-name_field = "name"
-address_fields = ["street", "postcode", "municipality"]
-category_field = "type"
-vocabulary = "words"
-x_field = "lon"
-y_field = "lat"
-
-[[source]]
-id = "ardennes-osm-bus-stops"
-kind = "services"
-title = "Bus stops of the Meuse valley, OpenStreetMap-like (generated)"
-path = "services/osm_bus_stops.csv"
-publisher = "generated"
-licence = "generated"
-reference_date = "2026-07-01"
-observed_on = "2026-07-01"
-id_field = "osm_id"
-name_field = "name"
-category_field = "tag"
-vocabulary = "osm_tags"
-x_field = "lon"
-y_field = "lat"
 """
 
 
 def write_manifest(out):
     values = {key: json.dumps(value, ensure_ascii=False) for key, value in REGION.items()}
     values["view"] = json.dumps([WEST, SOUTH, EAST, NORTH])
-    values["taxonomy"] = json.dumps(os.path.join(REPO, "data/taxonomy.toml"))
-    values["indicators"] = json.dumps(os.path.join(REPO, "data/indicators.toml"))
-    text = MANIFEST
+    head = MANIFEST_HEAD
     for key, value in values.items():
-        text = text.replace("{" + key + "}", value)
-    with open(os.path.join(out, "ardennes.toml"), "w", encoding="utf-8") as f:
-        f.write(text)
+        head = head.replace("{" + key + "}", value)
+    files.write_manifest(os.path.join(out, "ardennes.toml"), head, [
+        files.source("walloon_communes", "ardennes-be-communes",
+                     "Municipalities of the arrondissements of Dinant and Philippeville (generated)",
+                     BE_COMMUNES),
+        files.source("fr_communes", "ardennes-fr-communes",
+                     "Communes of the Ardennes around Givet (generated)"),
+        files.source("sections", "ardennes-be-sections",
+                     "Sections of the Belgian municipalities (generated)", BE_SECTIONS),
+        files.source("fr_communes_cog", "ardennes-fr-communes-cog",
+                     "Communes of the Ardennes with arrondissement and EPCI (generated)"),
+        files.source("be_population", "ardennes-be-population",
+                     "Population on 1 January, 2009-2025 (generated)"),
+        files.source("fr_population", "ardennes-fr-population",
+                     "Populations by COG vintage, 2019-2026 (generated)"),
+        files.source("bpe_points", "ardennes-fr-bpe-points",
+                     "Equipment points of the Ardennes, BPE-like (generated)",
+                     commune_code_field="DEPCOM"),
+        files.source("be_services", "ardennes-be-services",
+                     "Services of Dinant and Philippeville typed in words (generated)"),
+        files.source("osm_bus_stops", "ardennes-osm-bus-stops",
+                     "Bus stops of the Meuse valley, OpenStreetMap-like (generated)"),
+    ])
 
 
 if __name__ == "__main__":
