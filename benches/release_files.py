@@ -1,7 +1,9 @@
 """The files of a generated release, in the formats of the Westhoek sources, and the
 [[source]] tables of a manifest that reads them: shared by benches/generate_national.py
 (France and Belgium) and scripts/generate_region.py (the Ardennes). The generators decide
-what goes in them; this module only knows how each file is laid out.
+what goes in them (the communes, their codes, names and populations, the services'
+identifiers and words); this module lays each file out, and draws and places the services
+of both in the same way.
 
 Standard library only.
 """
@@ -181,9 +183,9 @@ def write_services(out, communes, count, rng, to_lonlat, ids, words, street, pos
     extra_town_halls the rest of their share in communes drawn by population. Bus stops
     go to the OpenStreetMap-like file, the others by the commune's country to the
     BPE-like file (French words) or the Belgian one: typed in words(c), at
-    "street(c) number" in postcode(c). to_lonlat is the grid's projection (units to
-    degrees); ids[kind](number) names a point of the file
-    "FR", "BE" or "OSM". Returns the count of points in each."""
+    "street(c) number" in postcode(c). ids[kind](number) names a point of the file "FR",
+    "BE" or "OSM"; to_lonlat is the grid's projection. Returns the count of each file's
+    points."""
     total_weight = sum(w for _, w in CATEGORY_WEIGHTS)
     counts = {"FR": 0, "BE": 0, "OSM": 0}
     with csv_file(os.path.join(out, BPE_POINTS),
@@ -198,9 +200,10 @@ def write_services(out, communes, count, rng, to_lonlat, ids, words, street, pos
             if category == "town_hall":
                 chosen = list(communes)
                 extra = max(0, n - len(chosen)) if extra_town_halls else 0
-                cumulative = list(accumulate(c["pop"] for c in communes))
-                chosen += [communes[bisect.bisect_right(cumulative, rng.random() * cumulative[-1])]
-                           for _ in range(extra)]
+                if extra:
+                    cumulative = list(accumulate(c["pop"] for c in communes))
+                    chosen += [communes[bisect.bisect_right(cumulative, rng.random() * cumulative[-1])]
+                               for _ in range(extra)]
             else:
                 e = EXPONENT.get(category, 1.0)
                 cumulative = list(accumulate(c["pop"] ** e for c in communes))
