@@ -15,6 +15,7 @@ mod openapi;
 mod participation;
 mod participation_partners;
 mod quick_import;
+mod refresh_facts;
 mod regions;
 mod replica;
 mod service_writes;
