@@ -9,6 +9,8 @@ ALTER TABLE access_nearest
     DROP CONSTRAINT access_nearest_category_fk,
     DROP CONSTRAINT access_nearest_service_fk,
     DROP CONSTRAINT access_nearest_pkey;
+-- (the incremental refresh's reach, migration 0023: built again in one pass too)
+DROP INDEX access_nearest_reach_idx;
 ALTER TABLE indicator_commune_value
     DROP CONSTRAINT indicator_commune_value_indicator_fk,
     DROP CONSTRAINT indicator_commune_value_commune_fk,
