@@ -48,13 +48,15 @@ NATIONAL="${NATIONAL:-}"
 if [[ -n "$NATIONAL" ]]; then
     PER_ZOOM="${PER_ZOOM:-400}"
     SERVICES_FROM="${SERVICES_FROM:-9}"
+    # 307 MB of tiles, which the observatory weighs at twice their bytes (room for gzip)
+    CACHE_MB="${CACHE_MB:-1024}"
 else
     PER_ZOOM="${PER_ZOOM:-175}"
     SERVICES_FROM="${SERVICES_FROM:-6}"
 fi
 MODES="${MODES:-off on}"
 # The caches' size with caches on, in MiB, the same for both: enough for every tile of
-# the list (the national list's tiles weigh several hundred MB).
+# the list (1024 for the national list, set above).
 CACHE_MB="${CACHE_MB:-512}"
 OBS_PORT="${OBS_PORT:-18480}"
 MARTIN_PORT="${MARTIN_PORT:-18481}"
