@@ -159,27 +159,7 @@ say "writing the tile list"
 if [[ -n "$NATIONAL" ]]; then
     psql -X -q -tA "$BENCH_URL" -v per_zoom="$PER_ZOOM" -f "$ROOT/benches/national_tiles.sql" >"$WORK/tiles.txt"
 else
-    sql -c "
-WITH ext AS (SELECT ST_Transform(ST_SetSRID(ST_Extent(geom_3857), 3857), 4326) AS e FROM commune),
-zooms AS (SELECT generate_series(6, 14) AS z),
-ranges AS (
-    SELECT z, floor((ST_XMin(e) + 180) / 360 * 2 ^ z)::int AS x0,
-              floor((ST_XMax(e) + 180) / 360 * 2 ^ z)::int AS x1,
-              floor((1 - ln(tan(radians(ST_YMax(e))) + 1 / cos(radians(ST_YMax(e)))) / pi()) / 2 * 2 ^ z)::int AS y0,
-              floor((1 - ln(tan(radians(ST_YMin(e))) + 1 / cos(radians(ST_YMin(e)))) / pi()) / 2 * 2 ^ z)::int AS y1
-    FROM zooms, ext
-),
-tiles AS (
-    SELECT r.z, x, y
-    FROM ranges r, generate_series(r.x0, r.x1) AS x, generate_series(r.y0, r.y1) AS y
-    WHERE EXISTS (SELECT 1 FROM commune c WHERE c.geom_3857 && ST_TileEnvelope(r.z, x, y))
-),
-ranked AS (
-    SELECT z, x, y, row_number() OVER (PARTITION BY z ORDER BY md5(z || '/' || x || '/' || y)) AS rank
-    FROM tiles
-)
-SELECT z || '/' || x || '/' || y FROM ranked WHERE rank <= $PER_ZOOM ORDER BY md5(z || '/' || x || '/' || y)
-" >"$WORK/tiles.txt"
+    psql -X -q -tA "$BENCH_URL" -v per_zoom="$PER_ZOOM" -f "$ROOT/benches/regional_tiles.sql" >"$WORK/tiles.txt"
 fi
 tile_count=$(wc -l <"$WORK/tiles.txt")
 per_zoom=$(awk -F/ '{ n[$1]++ } END { for (z = 5; z <= 14; z++) if (n[z]) printf "z%d %d, ", z, n[z] }' "$WORK/tiles.txt")
