@@ -309,7 +309,7 @@ impl Output for Direct {
                 if self.mismatch_examples.len() < EXAMPLES {
                     self.mismatch_examples.push(format!(
                         "{}: code {given}, lies in {found}",
-                        location_text(location)
+                        stage::location_text(location)
                     ));
                 }
             }
@@ -373,8 +373,4 @@ impl Output for Direct {
             })?;
         Ok(std::mem::take(&mut self.services))
     }
-}
-
-fn location_text(location: &Location) -> String {
-    stage::location_text(location)
 }
