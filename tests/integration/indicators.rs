@@ -797,6 +797,50 @@ async fn distance_to_the_nearest_commune_with_the_service() -> anyhow::Result<()
     db.drop_database().await
 }
 
+/// The nearest commune with an inventoried service is the nearest on the spheroid: every
+/// commune without it measured against every place that has it (PostGIS brute force).
+#[tokio::test]
+async fn no_commune_with_the_service_is_closer_than_the_one_found() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let (checked, closer): (i64, Vec<String>) = sqlx::query_as(
+        "WITH latest AS (SELECT category, max(year) AS year FROM service_count GROUP BY category),
+         having_it AS (
+             SELECT n.category, o.id, o.geom
+             FROM (SELECT country, code, category FROM service_count JOIN latest USING (category, year)
+                   GROUP BY 1, 2, 3 HAVING sum(count) > 0) AS n
+             JOIN access_origin o ON o.country = n.country AND o.commune = n.code
+         ),
+         found AS (
+             SELECT v.code, v.category, v.value, v.detail->>'nearest_commune' AS nearest, o.geom
+             FROM indicator_value v JOIN access_origin o ON o.country = v.country AND o.commune = v.code
+             WHERE v.indicator = 'nearest_commune_with_service_m' AND v.value > 0
+         )
+         SELECT count(*),
+                coalesce(array_agg(f.code || ' ' || f.category || ': ' || f.value || ' m to ' || f.nearest
+                                   || ', ' || b.distance || ' m to the nearest')
+                         FILTER (WHERE b.distance IS DISTINCT FROM f.value), '{}')
+         FROM found f
+         CROSS JOIN LATERAL (
+             SELECT min(ST_Distance(h.geom::geography, f.geom::geography)) AS distance
+             FROM having_it h WHERE h.category = f.category
+         ) AS b",
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    assert!(
+        checked >= 1000,
+        "only {checked} communes without the service"
+    );
+    assert!(
+        closer.is_empty(),
+        "{} of {checked}: {:?}",
+        closer.len(),
+        &closer[..closer.len().min(5)]
+    );
+    db.drop_database().await
+}
+
 /// The nearest service found is the nearest on the spheroid: checked by measuring every
 /// origin against every open service of the smaller categories, both scopes. (Ordering by
 /// distance on the sphere, as a geography index search does, missed 12 of these rows.)

@@ -40,6 +40,7 @@ pub async fn refresh_all(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     .await?;
     conn.execute(sqlx::raw_sql(include_str!("sql/refresh_change.sql")))
         .await?;
+    nearest::refresh_nearest_communes(conn).await?;
     end_full(conn).await?;
     refresh_map_values(conn).await
 }

@@ -18,7 +18,10 @@
 //! `indicators::the_nearest_services_are_those_of_a_brute_force_search` checks them
 //! against a brute-force search.
 
+mod communes;
 mod copy;
+
+pub(super) use communes::refresh as refresh_nearest_communes;
 
 use std::collections::HashMap;
 

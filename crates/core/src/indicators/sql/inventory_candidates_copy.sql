@@ -1,0 +1,1 @@
+COPY inventory_candidate (id, origin) FROM STDIN (FORMAT binary)
