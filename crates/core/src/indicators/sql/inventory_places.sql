@@ -7,18 +7,16 @@
 -- (indicators/nearest/communes.rs), as the nearest services are: a geography index walk
 -- per commune, past the places without the kind searched for, took most of this step.
 
--- The places (access origins) whose commune has the service, with the (category, year)
--- kinds it has.
-CREATE TEMP TABLE IF NOT EXISTS having_service (origin text, country char(2), code text, kinds text[], geom geometry(Point, 4326)) ON COMMIT DROP;
+-- The places (access origins) whose commune has the service: one row per (category,
+-- year) kind it has.
+CREATE TEMP TABLE IF NOT EXISTS having_service (origin text, country char(2), code text, kind text, geom geometry(Point, 4326)) ON COMMIT DROP;
 TRUNCATE having_service;
 INSERT INTO having_service
-SELECT o.id, o.country, o.commune, array_agg(n.category || '/' || n.year), o.geom
-FROM (SELECT country, code, category, year, sum(count) AS count FROM service_count
+SELECT o.id, o.country, o.commune, n.category || '/' || n.year, o.geom
+FROM (SELECT country, code, category, year FROM service_count
       WHERE (category, year) IN (SELECT category, max(year) FROM service_count GROUP BY category)
-      GROUP BY 1, 2, 3, 4) AS n
-JOIN access_origin o ON o.country = n.country AND o.commune = n.code
-WHERE n.count > 0
-GROUP BY o.id;
+      GROUP BY 1, 2, 3, 4 HAVING sum(count) > 0) AS n
+JOIN access_origin o ON o.country = n.country AND o.commune = n.code;
 
 -- Every commune and kind measured: `id` names it to the search; `has_it`: its commune
 -- has the service (its own nearest, at 0 m).
@@ -30,11 +28,12 @@ TRUNCATE inventory_access;
 INSERT INTO inventory_access
 SELECT row_number() OVER (), c.country, c.code, y.category, y.year, y.category || '/' || y.year,
        y.sources, o.geom, h.origin IS NOT NULL
-FROM (SELECT sc.region, sc.country, category, max(year) AS year, array_agg(DISTINCT source_id) AS sources
-      FROM service_count JOIN coverage sc USING (source_id) GROUP BY 1, 2, 3) AS y
+FROM (SELECT sc.region, sc.country, k.category, max(k.year) AS year, array_agg(DISTINCT k.source_id) AS sources
+      FROM (SELECT DISTINCT source_id, category, year FROM service_count) AS k
+      JOIN coverage sc USING (source_id) GROUP BY 1, 2, 3) AS y
 JOIN commune c ON c.country = y.country AND coalesce(c.region_id, '') = y.region
 JOIN access_origin o ON o.country = c.country AND o.commune = c.code
-LEFT JOIN having_service h ON h.origin = o.id AND y.category || '/' || y.year = ANY (h.kinds);
+LEFT JOIN having_service h ON h.origin = o.id AND h.kind = y.category || '/' || y.year;
 
 -- The nearest places found by the search, for the communes without the service.
 CREATE TEMP TABLE IF NOT EXISTS inventory_candidate (id bigint, origin text) ON COMMIT DROP;

@@ -33,9 +33,10 @@ WHERE NOT EXISTS (SELECT 1 FROM covered_points cp
 INSERT INTO indicator_gap (indicator, region, country, category, year, no_data, sources)
 SELECT 'services_per_1000', y.region, y.country, y.category, y.year,
        'no population for ' || y.year || ' in the data', y.sources
-FROM (SELECT sc.region, sc.country, category, year, array_agg(DISTINCT source_id) AS sources
-      FROM service_count JOIN coverage sc USING (source_id)
-      WHERE category IN (SELECT category FROM value_scope)
-      GROUP BY sc.region, sc.country, category, year) AS y
+FROM (SELECT sc.region, sc.country, k.category, k.year, array_agg(k.source_id ORDER BY k.source_id) AS sources
+      FROM (SELECT DISTINCT source_id, category, year FROM service_count
+            WHERE category IN (SELECT category FROM value_scope)) AS k
+      JOIN coverage sc USING (source_id)
+      GROUP BY sc.region, sc.country, k.category, k.year) AS y
 WHERE NOT EXISTS (SELECT 1 FROM commune_population q WHERE q.country = y.country AND q.year = y.year)
   AND EXISTS (SELECT 1 FROM commune c WHERE c.country = y.country AND coalesce(c.region_id, '') = y.region);

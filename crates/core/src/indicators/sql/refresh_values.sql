@@ -28,10 +28,12 @@ WITH counted AS MATERIALIZED (
     ) AS n ON n.country = v.country AND n.commune_code = v.code AND n.category = v.category
     UNION ALL
     SELECT c.country, c.code, y.category, y.year, coalesce(n.count, 0)::float8, y.sources, y.year
-    FROM (SELECT sc.region, sc.country, category, year, array_agg(DISTINCT source_id) AS sources
-          FROM service_count JOIN coverage sc USING (source_id)
-          WHERE category IN (SELECT category FROM value_scope)
-          GROUP BY sc.region, sc.country, category, year) AS y
+    FROM (SELECT sc.region, sc.country, k.category, k.year, array_agg(k.source_id ORDER BY k.source_id) AS sources
+          -- each source's (category, year) pairs first: a few rows, not one per commune
+          FROM (SELECT DISTINCT source_id, category, year FROM service_count
+                WHERE category IN (SELECT category FROM value_scope)) AS k
+          JOIN coverage sc USING (source_id)
+          GROUP BY sc.region, sc.country, k.category, k.year) AS y
     JOIN value_scope v ON v.country = y.country AND v.category = y.category
     JOIN commune c ON c.country = v.country AND c.code = v.code AND coalesce(c.region_id, '') = y.region
     LEFT JOIN (SELECT country, code, category, year, sum(count) AS count FROM service_count
