@@ -4,7 +4,7 @@ WITH dims AS (
     SELECT indicator,
            array_agg(DISTINCT category ORDER BY category) FILTER (WHERE category <> '') AS categories,
            array_agg(DISTINCT year ORDER BY year) FILTER (WHERE year <> 0) AS years
-    FROM (SELECT DISTINCT indicator, category, year FROM indicator_commune_value
+    FROM (SELECT DISTINCT indicator, category, year FROM indicator_commune_value_all
           UNION
           SELECT DISTINCT indicator, category, year FROM indicator_gap) AS d
     GROUP BY indicator

@@ -2,16 +2,17 @@
 
 -- A scoped refresh has deleted the rows replaced here first (clear_scope.sql).
 
--- Services per (commune, category, year) in scope, written as four indicators by one
--- statement: the count, per 1,000 inhabitants, presence, and the net change between the
--- first and last inventory years. Counts come from points (year 0) where a source covers
--- the category on the commune's side (elsewhere refresh_gaps.sql says why there is
--- none), and per year from inventories (BPE): a commune missing from a year's file had
--- none of the types that year's file counts. A source counts for the communes of its own
--- region only (prepare.sql's coverage), so one region's inventory says nothing of another's.
--- population_year: the year whose population the count is set against. Every source
--- table is read for the pairs in scope only, so that the refresh after one service
--- changed reads a few rows of each.
+-- Services per (commune, category, year) in scope, written as three indicators by one
+-- statement: the count, per 1,000 inhabitants, and the net change between the first and
+-- last inventory years (presence is read from the count: migration 0025). Counts come
+-- from points (year 0) where a source covers the category on the commune's side
+-- (elsewhere refresh_gaps.sql says why there is none), and per year from inventories
+-- (BPE): a commune missing from a year's file had none of the types that year's file
+-- counts. A source counts for the communes of its own region only (prepare.sql's
+-- coverage), so one region's inventory says nothing of another's. population_year: the
+-- year whose population the count is set against. Every source table is read for the
+-- pairs in scope only, so that the refresh after one service changed reads a few rows of
+-- each.
 WITH counted AS MATERIALIZED (
     SELECT c.country, c.code, v.category, 0::smallint AS year,
            coalesce(n.count, 0)::float8 AS value, cp.sources, c.population_year
@@ -44,11 +45,6 @@ WITH counted AS MATERIALIZED (
 counts AS (
     INSERT INTO indicator_commune_value (indicator, country, code, category, year, value, sources)
     SELECT 'service_count', country, code, category, year, value, sources FROM counted
-),
-presence AS (
-    INSERT INTO indicator_commune_value (indicator, country, code, category, year, value, sources)
-    SELECT 'service_presence', country, code, category, year, (value > 0)::int, sources
-    FROM counted
 ),
 -- Inventories counted in two years or more (BPE 2009 and 2013): the net change per
 -- category, at the last year.
