@@ -54,16 +54,16 @@ span AS (
     WHERE category IN (SELECT category FROM value_scope)
     GROUP BY category HAVING min(year) < max(year)
 ),
+-- (the commune's count in each of the two years, one row each: a join, not a grouping)
 net_change AS (
     INSERT INTO indicator_commune_value (indicator, country, code, category, year, value, sources, detail)
-    SELECT 'services_net_change', v.country, v.code, v.category, span.last_year,
-           max(v.value) FILTER (WHERE v.year = span.last_year) - max(v.value) FILTER (WHERE v.year = span.first_year),
-           max(v.sources) FILTER (WHERE v.year = span.first_year) || max(v.sources) FILTER (WHERE v.year = span.last_year),
+    SELECT 'services_net_change', l.country, l.code, l.category, span.last_year,
+           l.value - f.value, f.sources || l.sources,
            jsonb_build_object('from', span.first_year, 'to', span.last_year)
-    FROM counted v
-    JOIN span ON span.category = v.category AND v.year IN (span.first_year, span.last_year)
-    GROUP BY v.country, v.code, v.category, span.first_year, span.last_year
-    HAVING count(*) FILTER (WHERE v.year = span.first_year) > 0 AND count(*) FILTER (WHERE v.year = span.last_year) > 0
+    FROM span
+    JOIN counted f ON f.category = span.category AND f.year = span.first_year
+    JOIN counted l ON l.country = f.country AND l.code = f.code AND l.category = f.category
+                  AND l.year = span.last_year
 )
 -- An inventory year with no population at all for the commune's country is a gap
 -- (refresh_gaps.sql), not a reason repeated for each commune.
