@@ -14,11 +14,14 @@
 # before each run so none pays for the previous one's writes; before each observatory run
 # the previous one's source is removed (untimed), and one last observatory run, timed on
 # its own, replaces the loaded source. Between them, a floor is timed once: the rows the
-# last observatory run kept, already checked, located and merged, copied back into
-# `service` and `service_provenance` (psql \copy, binary) with the same indexes and keys
-# set aside and rebuilt as the ingest's bulk path does: what any load into the
-# observatory's tables costs before reading a single input line. The markdown report goes
-# to stdout, progress to stderr. The cluster is stopped and the folder removed on exit.
+# last observatory run kept, already checked, located and merged (the services only it
+# lists and their provenance), copied back into `service` and `service_provenance` (psql
+# \copy, binary) as the ingest's direct load writes them: the same indexes and keys set
+# aside and rebuilt, the same counting triggers set aside for the copies and the copied
+# rows counted once, by the ingest's own statements (crates/ingest/src/services/sql/):
+# what any load into the observatory's tables costs before reading a single input line.
+# The markdown report goes to stdout, progress to stderr. The cluster is stopped and the
+# folder removed on exit.
 set -euo pipefail
 
 COUNT="${1:-500000}"
@@ -161,23 +164,39 @@ floor_secs=""
 if ((obs_enabled)); then
     say "floor: the kept rows copied back into the observatory's tables (export untimed)"
     service_columns="id, category, name, address, country, commune_code, geom, first_seen, last_seen, closure_candidate, sources"
+    only_synthetic="EXISTS (SELECT 1 FROM service_provenance p WHERE p.service_id = s.id AND p.source_id = 'synthetic') AND NOT EXISTS (SELECT 1 FROM service_provenance p WHERE p.service_id = s.id AND p.source_id <> 'synthetic')"
     psql -X -q -v ON_ERROR_STOP=1 "$BENCH_URL" \
-        -c "\\copy (SELECT $service_columns FROM service s WHERE EXISTS (SELECT 1 FROM service_provenance p WHERE p.service_id = s.id AND p.source_id = 'synthetic') AND NOT EXISTS (SELECT 1 FROM service_provenance p WHERE p.service_id = s.id AND p.source_id <> 'synthetic')) TO '$WORK/floor_service.bin' (FORMAT binary)" \
-        -c "\\copy (SELECT * FROM service_provenance WHERE source_id = 'synthetic') TO '$WORK/floor_provenance.bin' (FORMAT binary)"
+        -c "\\copy (SELECT $service_columns FROM service s WHERE $only_synthetic) TO '$WORK/floor_service.bin' (FORMAT binary)" \
+        -c "\\copy (SELECT p.* FROM service_provenance p JOIN service s ON s.id = p.service_id WHERE p.source_id = 'synthetic' AND $only_synthetic) TO '$WORK/floor_provenance.bin' (FORMAT binary)"
+    # Those services' ids are one block of the last run's (no other service is in it), as
+    # the direct load's are when it counts them.
+    IFS='|' read -r floor_first floor_last <<<"$(sql "SELECT min(id), max(id) FROM service s WHERE $only_synthetic")"
     remove_synthetic
     sql "CHECKPOINT" >/dev/null
+    ingest_sql="$ROOT/crates/ingest/src/services/sql"
     cat >"$WORK/floor.sql" <<SQL
 \\timing on
 BEGIN;
 SELECT service_load_detach(referencing => false);
+\\i $ingest_sql/count_triggers_off.sql
 \\copy service ($service_columns) FROM '$WORK/floor_service.bin' (FORMAT binary)
 \\copy service_provenance FROM '$WORK/floor_provenance.bin' (FORMAT binary)
+PREPARE count_services AS
+$(cat "$ingest_sql/count_direct_services.sql")
+;
+PREPARE count_provenance AS
+$(cat "$ingest_sql/count_direct_provenance.sql")
+;
+EXECUTE count_services($floor_first, $floor_last);
+EXECUTE count_provenance($floor_first, $floor_last);
+\\i $ingest_sql/count_triggers_on.sql
 SELECT service_load_attach();
 COMMIT;
 SQL
     /usr/bin/time -v -o "$WORK/floor.time" psql -X -q -v ON_ERROR_STOP=1 "$BENCH_URL" -f "$WORK/floor.sql" >"$WORK/floor.out"
     floor_secs="$(wall_seconds "$WORK/floor.time")"
-    # Each step's time (detach, the two copies, attach), to the progress output.
+    # Each statement's time (detach, triggers aside, the two copies, the two counts
+    # prepared and run, triggers back, attach), to the progress output.
     say "  steps, ms: $(awk '/^Time:/ { printf "%s ", $2 }' "$WORK/floor.out")"
     say "  $floor_secs s, rows: $(sql "SELECT count(*) FROM service_provenance WHERE source_id = 'synthetic'")"
 fi

@@ -239,3 +239,147 @@ async fn the_counted_facts_equal_a_count_from_scratch_after_every_write() -> any
     drop(conn);
     db.drop_database().await
 }
+
+/// A quick import of lon/lat points (id, category, name, lon, lat per line) as `source`.
+async fn quick_import_lonlat(
+    pool: &sqlx::PgPool,
+    file: &Path,
+    source: &str,
+) -> anyhow::Result<observatory_ingest::Summary> {
+    let import = QuickImport {
+        file: file.to_path_buf(),
+        source_id: source.into(),
+        taxonomy: repo_root().join("data/taxonomy.toml"),
+        category: CategoryRule::Field {
+            field: "category".into(),
+            vocabulary: "category".into(),
+        },
+        id_field: Some("id".into()),
+        name_field: Some("name".into()),
+        x_field: Some("lon".into()),
+        y_field: Some("lat".into()),
+        srid: 4326,
+        delimiter: ',',
+        latin1: false,
+        observed_on: chrono::NaiveDate::from_ymd_opt(2026, 5, 4).unwrap_or_default(),
+        coverage: vec![],
+        licence: "test".into(),
+    };
+    Ok(observatory_ingest::run_quick(pool, &import, false).await?)
+}
+
+/// Whether both INSERT triggers that count are on (the direct load sets them aside).
+async fn counting_triggers_on(conn: &mut PgConnection) -> anyhow::Result<bool> {
+    let on: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_trigger
+         WHERE tgname IN ('service_counts_category_sources_insert',
+                          'service_provenance_counts_source_days_insert')
+           AND tgenabled = 'O'",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(on == 2)
+}
+
+/// A large first load of longitude/latitude points goes straight into the tables
+/// (services/direct.rs): its COPYs write with the INSERT triggers that count set aside, the
+/// rows they wrote are counted once, and the records other sources already describe are
+/// merged into those services (which then list this source too) with the triggers back
+/// on. The counts equal a count from scratch after it, after the source deleted, and after
+/// a large first load that gives the direct way up for a repeated record id.
+#[tokio::test]
+async fn a_direct_load_counts_what_it_wrote_and_what_it_merged() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    let mut conn = db.pool.acquire().await?;
+    ingest_westhoek(&db.pool).await?;
+    assert_facts(&mut conn, "the ingest").await?;
+
+    // One named service of another source per category, described again 10 m north.
+    let others: Vec<(String, String, f64, f64)> = sqlx::query_as(
+        "SELECT DISTINCT ON (s.category) s.category, s.name, ST_X(s.geom), ST_Y(s.geom)
+         FROM service s
+         WHERE s.name IS NOT NULL AND service_name_key(s.name) <> ''
+           AND s.name !~ '[,\"]' AND s.commune_code IS NOT NULL
+         ORDER BY s.category, s.id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    assert!(others.len() >= 5, "{others:?}");
+    // 20,100 bus stops on a grid across the border (a large load: more lines than the
+    // services there), 10 of them far away (refused).
+    let mut csv = String::from("id,category,name,lon,lat\n");
+    for i in 0..20_100 {
+        let (x, y) = (
+            2.6 + (i % 150) as f64 * 0.0023,
+            50.75 + (i / 150) as f64 * 0.0018,
+        );
+        csv.push_str(&format!("S{i},bus_stop,Halte {i},{x:.6},{y:.6}\n"));
+    }
+    for i in 0..10 {
+        csv.push_str(&format!(
+            "F{i},bus_stop,Ver {i},5.5,{:.4}\n",
+            50.9 + i as f64 * 0.001
+        ));
+    }
+    for (k, (category, name, lon, lat)) in others.iter().enumerate() {
+        csv.push_str(&format!(
+            "D{k},{category},{name},{lon:.7},{:.7}\n",
+            lat + 0.00009
+        ));
+    }
+    let lines = csv.matches('\n').count() as i64 + 1;
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("direct.csv");
+    std::fs::write(&file, &csv)?;
+
+    let ids_before: i64 = sqlx::query_scalar("SELECT last_value FROM service_id_seq")
+        .fetch_one(&mut *conn)
+        .await?;
+    let summary = quick_import_lonlat(&db.pool, &file, "t-direct").await?;
+    let stats = summary
+        .get("t-direct")
+        .map(|s| (s.loaded, s.merged, s.rejected));
+    assert_eq!(stats, Some((20_100, others.len() as u64, 10)));
+    // The direct load draws one block of ids, one per line of the file (the staged way one
+    // per record kept).
+    let ids_after: i64 = sqlx::query_scalar("SELECT last_value FROM service_id_seq")
+        .fetch_one(&mut *conn)
+        .await?;
+    assert_eq!(
+        ids_after - ids_before,
+        lines,
+        "the load went the direct way"
+    );
+    let widened: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM service WHERE 't-direct' = ANY (sources) AND cardinality(sources) > 1",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    assert_eq!(widened, others.len() as i64);
+    assert!(counting_triggers_on(&mut conn).await?);
+    assert_facts(&mut conn, "a direct load with merges").await?;
+
+    // The source deleted (its services, its records of the others, the others no longer
+    // listing it), then the same records again under another source, one id twice: a
+    // large first load again, so the direct load starts, is undone to its savepoint (the
+    // triggers it set aside with it) and the file goes the staged way.
+    sqlx::raw_sql(
+        "DELETE FROM service s WHERE s.sources = ARRAY['t-direct'];
+         DELETE FROM service_provenance WHERE source_id = 't-direct';
+         UPDATE service SET sources = array_remove(sources, 't-direct') WHERE 't-direct' = ANY (sources);",
+    )
+    .execute(&mut *conn)
+    .await?;
+    assert_facts(&mut conn, "the directly loaded source deleted").await?;
+    csv.push_str("S7,bus_stop,Halte 7,2.616666,50.75\n");
+    std::fs::write(&file, &csv)?;
+    let summary = quick_import_lonlat(&db.pool, &file, "t-direct-repeated").await?;
+    let stats = summary
+        .get("t-direct-repeated")
+        .map(|s| (s.loaded, s.merged, s.warnings));
+    assert_eq!(stats, Some((20_100, others.len() as u64, 1)));
+    assert!(counting_triggers_on(&mut conn).await?);
+    assert_facts(&mut conn, "a direct load given up for a repeated id").await?;
+    drop(conn);
+    db.drop_database().await
+}

@@ -4,7 +4,9 @@
 //! table, copying them into a second one and inserting them from there row by row. The
 //! checks are the same as the staged load's (services/stage.rs reads and checks every
 //! record, and locates it in Rust); the services another source already describes are
-//! found once the rows are in, and merged into those.
+//! found once the rows are in, and merged into those. The counts the indicator refresh
+//! starts from (migration 0022) are added once from the rows the COPYs wrote, with the
+//! INSERT triggers, which would keep and group every written row again, set aside for them.
 //!
 //! It applies when, before anything is read, the file is known to be large against the
 //! table (its lines at least as many as the services already there, so that the indexes
@@ -102,6 +104,13 @@ pub(super) async fn load(
         .map_err(db("reserving service ids"))?;
     let last_id = first_id.saturating_add(reserved - 1);
 
+    // The counts of migration 0022 are added once, grouped, from the rows the two COPYs
+    // wrote, rather than by their INSERT triggers (count_triggers_off.sql).
+    sqlx::raw_sql(include_str!("sql/count_triggers_off.sql"))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("setting the counting triggers aside"))?;
+
     let output = Direct::new(&source.path, &source.id, home, first_id, last_id)?;
     let (staged, output) = stage::copy_with(
         tx,
@@ -139,6 +148,23 @@ pub(super) async fn load(
         .execute(&mut *tx)
         .await
         .map_err(db("analyzing the loaded services"))?;
+    sqlx::query(include_str!("sql/count_direct_services.sql"))
+        .bind(first_id)
+        .bind(last_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("counting the loaded services"))?;
+    sqlx::query(include_str!("sql/count_direct_provenance.sql"))
+        .bind(first_id)
+        .bind(last_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("counting the loaded services' sightings"))?;
+    // Before the merge, whose UPDATE and DELETE the triggers count.
+    sqlx::raw_sql(include_str!("sql/count_triggers_on.sql"))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("restoring the counting triggers"))?;
     super::without_merge_joins(tx, true).await?;
     sqlx::query(include_str!("sql/find_duplicates_direct.sql"))
         .bind(first_id)
