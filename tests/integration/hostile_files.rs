@@ -5,8 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use observatory_ingest::{CategoryRule, IngestError, IngestOptions, QuickImport};
-use observatory_tests::{ingest_westhoek, repo_root, shared_data, westhoek_manifest, TestDb};
+use observatory_ingest::{IngestError, IngestOptions, QuickImport};
+use observatory_tests::{
+    ingest_westhoek, lonlat_csv_import, shared_data, westhoek_manifest, TestDb,
+};
 use sqlx::PgPool;
 
 /// Every table of the schema: its row count and a checksum of its rows.
@@ -380,28 +382,6 @@ async fn broken_manifests_change_nothing() -> anyhow::Result<()> {
     db.drop_database().await
 }
 
-fn quick(file: &Path) -> QuickImport {
-    QuickImport {
-        file: file.to_path_buf(),
-        source_id: "t-hostile".into(),
-        taxonomy: repo_root().join("data/taxonomy.toml"),
-        category: CategoryRule::Field {
-            field: "category".into(),
-            vocabulary: "category".into(),
-        },
-        id_field: Some("id".into()),
-        name_field: Some("name".into()),
-        x_field: Some("lon".into()),
-        y_field: Some("lat".into()),
-        srid: 4326,
-        delimiter: ',',
-        latin1: false,
-        observed_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
-        coverage: vec![],
-        licence: "test".into(),
-    }
-}
-
 /// The error of a quick import, after checking that nothing changed.
 async fn quick_refused(pool: &PgPool, import: &QuickImport) -> anyhow::Result<String> {
     let before = fingerprint(pool).await?;
@@ -448,7 +428,7 @@ async fn broken_files_of_a_quick_import_change_nothing() -> anyhow::Result<()> {
      -> anyhow::Result<QuickImport> {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes)?;
-        let mut import = quick(&path);
+        let mut import = lonlat_csv_import(&path, "t-hostile");
         if semicolon {
             import.delimiter = ';';
         }
@@ -458,7 +438,7 @@ async fn broken_files_of_a_quick_import_change_nothing() -> anyhow::Result<()> {
     let geojson = |name: &str, text: String| -> anyhow::Result<QuickImport> {
         let path = dir.path().join(name);
         std::fs::write(&path, text)?;
-        let mut import = quick(&path);
+        let mut import = lonlat_csv_import(&path, "t-hostile");
         import.x_field = None;
         import.y_field = None;
         Ok(import)

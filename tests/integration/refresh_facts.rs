@@ -10,7 +10,7 @@ use std::path::Path;
 use observatory_core::services::{write, Observation, ServiceWrite, Wgs84Point};
 use observatory_core::ServiceCategory;
 use observatory_ingest::{CategoryRule, QuickImport};
-use observatory_tests::{ingest_westhoek, repo_root, TestDb};
+use observatory_tests::{ingest_westhoek, lonlat_csv_import, repo_root, TestDb};
 use sqlx::PgConnection;
 
 use crate::indicators::observation;
@@ -246,25 +246,7 @@ async fn quick_import_lonlat(
     file: &Path,
     source: &str,
 ) -> anyhow::Result<observatory_ingest::Summary> {
-    let import = QuickImport {
-        file: file.to_path_buf(),
-        source_id: source.into(),
-        taxonomy: repo_root().join("data/taxonomy.toml"),
-        category: CategoryRule::Field {
-            field: "category".into(),
-            vocabulary: "category".into(),
-        },
-        id_field: Some("id".into()),
-        name_field: Some("name".into()),
-        x_field: Some("lon".into()),
-        y_field: Some("lat".into()),
-        srid: 4326,
-        delimiter: ',',
-        latin1: false,
-        observed_on: chrono::NaiveDate::from_ymd_opt(2026, 5, 4).unwrap_or_default(),
-        coverage: vec![],
-        licence: "test".into(),
-    };
+    let import = lonlat_csv_import(file, source);
     Ok(observatory_ingest::run_quick(pool, &import, false).await?)
 }
 

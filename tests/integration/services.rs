@@ -1,34 +1,10 @@
 //! Services: every real source through the taxonomy, formats and projections, merges,
 //! snapshots, and bad input.
 
-use std::path::Path;
-
 use geo::{Distance, Geodesic, Point};
 use observatory_ingest::{IngestError, QuickImport};
-use observatory_tests::{ingest_westhoek, repo_root, shared_data, TestDb};
+use observatory_tests::{ingest_westhoek, lonlat_csv_import, repo_root, shared_data, TestDb};
 use sqlx::PgPool;
-
-fn quick(file: &Path, source_id: &str) -> QuickImport {
-    QuickImport {
-        file: file.to_path_buf(),
-        source_id: source_id.into(),
-        taxonomy: repo_root().join("data/taxonomy.toml"),
-        category: observatory_ingest::CategoryRule::Field {
-            field: "category".into(),
-            vocabulary: "category".into(),
-        },
-        id_field: Some("id".into()),
-        name_field: Some("name".into()),
-        x_field: Some("lon".into()),
-        y_field: Some("lat".into()),
-        srid: 4326,
-        delimiter: ',',
-        latin1: false,
-        observed_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
-        coverage: vec![],
-        licence: "test".into(),
-    }
-}
 
 async fn provenance(pool: &PgPool, source: &str) -> anyhow::Result<i64> {
     Ok(
@@ -211,14 +187,14 @@ async fn csv_delimiters_encodings_and_projections() -> anyhow::Result<()> {
         "utf8.csv",
         "\u{feff}id,category,name,lon,lat\n1,bakery,Bakkerij Sint-Niklaas,2.8850,50.8510\n",
     )?;
-    load(&db.pool, &quick(&utf8, "t-utf8")).await?;
+    load(&db.pool, &lonlat_csv_import(&utf8, "t-utf8")).await?;
 
     // Latin-1, semicolon-separated, decimal commas, as French spreadsheets write.
     let latin1 = dir.path().join("latin1.csv");
     let text = "id;category;name;lon;lat\n1;bakery;Boulangerie de l'Évêché;2,3770;51,0340\n";
     let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
     std::fs::write(&latin1, &bytes)?;
-    let mut import = quick(&latin1, "t-latin1");
+    let mut import = lonlat_csv_import(&latin1, "t-latin1");
     import.delimiter = ';';
     import.latin1 = true;
     load(&db.pool, &import).await?;
@@ -236,7 +212,7 @@ async fn csv_delimiters_encodings_and_projections() -> anyhow::Result<()> {
         "lambert72.csv",
         format!("id,category,name,x,y\n1,food_shop,Markt,{x},{y}\n"),
     )?;
-    let mut import = quick(&lambert, "t-lambert72");
+    let mut import = lonlat_csv_import(&lambert, "t-lambert72");
     import.x_field = Some("x".into());
     import.y_field = Some("y".into());
     import.srid = 31370;
@@ -248,7 +224,7 @@ async fn csv_delimiters_encodings_and_projections() -> anyhow::Result<()> {
         "points.geojson",
         r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"g1","category":"library","name":"Bibliotheek"},"geometry":{"type":"Point","coordinates":[2.9000,50.8400]}}]}"#,
     )?;
-    let mut import = quick(&geojson, "t-geojson");
+    let mut import = lonlat_csv_import(&geojson, "t-geojson");
     import.x_field = None;
     import.y_field = None;
     load(&db.pool, &import).await?;
@@ -303,7 +279,7 @@ async fn a_quick_import_brings_the_indicators_up_to_date() -> anyhow::Result<()>
         "pharmacy.csv",
         format!("id,category,name,lon,lat\nQ1,pharmacy,Apotheek Proef,{lon:.7},{lat:.7}\n"),
     )?;
-    load(&db.pool, &quick(&file, "t-quick")).await?;
+    load(&db.pool, &lonlat_csv_import(&file, "t-quick")).await?;
 
     let (count_after, nearest_after) = ieper_pharmacy(&db.pool).await?;
     assert_eq!(count_after, count_before + 1.0, "Ieper's pharmacy count");
@@ -389,7 +365,7 @@ async fn a_quick_import_recomputes_its_categories_as_a_full_refresh_would() -> a
     // values, and the basket's reason stops naming pharmacies.
     let first = write_file(&dir, "first.csv", "id,category,name,lon,lat\nP1,pharmacy,Pharmacie du Beffroi,2.37850,51.03400\n\
          P2,pharmacy,Pharmacie de la Gare,3.05700,50.63800\nB1,bakery,Boulangerie Centrale,2.72900,50.72700\n")?;
-    let mut import = quick(&first, "t-fr-points");
+    let mut import = lonlat_csv_import(&first, "t-fr-points");
     import.coverage = vec![observatory_core::Country::France];
     let summary = load(&db.pool, &import).await?;
     assert_eq!(summary.get("t-fr-points").map(|s| s.loaded), Some(3));
@@ -411,7 +387,7 @@ async fn a_quick_import_recomputes_its_categories_as_a_full_refresh_would() -> a
         "second.csv",
         "id,category,name,lon,lat\nG1,general_practitioner,Cabinet médical,2.37900,51.03300\n",
     )?;
-    let mut import = quick(&second, "t-fr-points");
+    let mut import = lonlat_csv_import(&second, "t-fr-points");
     import.coverage = vec![observatory_core::Country::France];
     load(&db.pool, &import).await?;
     let with_pharmacy = french_pharmacy_values(&db.pool).await?;
@@ -429,8 +405,8 @@ async fn the_same_service_in_two_sources_is_kept_once_with_both_provenances() ->
     let a = write_file(&dir, "a.csv", "id,category,name,lon,lat\nA1,pharmacy,Apotheek Centrum,2.70000,50.90000\nA2,bakery,Bakkerij Centrum,2.70010,50.90010\n")?;
     // 22 m away, same category, similar name: the same pharmacy. The bakery 15 m away is not.
     let b = write_file(&dir, "b.csv", "id,category,name,lon,lat\nB1,pharmacy,Apotheek Centrum bvba,2.70020,50.90015\nB2,pharmacy,Apotheek De Linde,2.70000,50.90005\n")?;
-    load(&db.pool, &quick(&a, "t-a")).await?;
-    let summary = load(&db.pool, &quick(&b, "t-b")).await?;
+    load(&db.pool, &lonlat_csv_import(&a, "t-a")).await?;
+    let summary = load(&db.pool, &lonlat_csv_import(&b, "t-b")).await?;
     assert_eq!(
         summary.get("t-b").map(|s| (s.loaded, s.merged)),
         Some((1, 1))
@@ -460,10 +436,10 @@ async fn the_same_service_in_two_sources_is_kept_once_with_both_provenances() ->
         "a2.csv",
         "id,category,name,lon,lat\nA2,bakery,Bakkerij Centrum,2.70010,50.90010\n",
     )?;
-    load(&db.pool, &quick(&a_without, "t-a")).await?;
+    load(&db.pool, &lonlat_csv_import(&a_without, "t-a")).await?;
     assert_eq!(listed(db.pool.clone()).await?, vec!["t-b"]);
     assert_sources_are_the_provenance(&db.pool, "after t-a forgot A1").await?;
-    load(&db.pool, &quick(&a, "t-a")).await?;
+    load(&db.pool, &lonlat_csv_import(&a, "t-a")).await?;
     assert_eq!(listed(db.pool.clone()).await?, vec!["t-a", "t-b"]);
     assert_sources_are_the_provenance(&db.pool, "after t-a described A1 again").await?;
 
@@ -595,7 +571,7 @@ async fn a_large_load_locates_merges_and_keeps_indexes_and_keys_as_a_small_one(
     let dir = tempfile::tempdir()?;
     let file = write_file(&dir, "large.csv", csv)?;
 
-    let summary = load(&db.pool, &quick(&file, "t-large")).await?;
+    let summary = load(&db.pool, &lonlat_csv_import(&file, "t-large")).await?;
     let stats = summary
         .get("t-large")
         .map(|s| (s.read, s.loaded, s.merged, s.rejected));
@@ -638,7 +614,7 @@ async fn a_large_load_locates_merges_and_keeps_indexes_and_keys_as_a_small_one(
     let services_before: i64 = sqlx::query_scalar("SELECT count(*) FROM service")
         .fetch_one(&db.pool)
         .await?;
-    let summary = load(&db.pool, &quick(&file, "t-large")).await?;
+    let summary = load(&db.pool, &lonlat_csv_import(&file, "t-large")).await?;
     let stats = summary
         .get("t-large")
         .map(|s| (s.read, s.loaded, s.merged, s.rejected));
@@ -688,7 +664,7 @@ async fn a_large_load_with_a_repeated_id_is_grouped_as_a_small_one() -> anyhow::
     let dir = tempfile::tempdir()?;
     let file = write_file(&dir, "repeated.csv", csv)?;
 
-    let summary = load(&db.pool, &quick(&file, "t-repeated")).await?;
+    let summary = load(&db.pool, &lonlat_csv_import(&file, "t-repeated")).await?;
     let stats = summary.get("t-repeated").expect("summary");
     assert_eq!(
         (
@@ -771,7 +747,7 @@ async fn unknown_categories_are_reported_and_bad_records_counted() -> anyhow::Re
          5,pharmacy,Paris,2.35,48.85\n\
          6,pharmacy,Out of range,200,50\n",
     )?;
-    let summary = load(&db.pool, &quick(&file, "t-mixed")).await?;
+    let summary = load(&db.pool, &lonlat_csv_import(&file, "t-mixed")).await?;
     let stats = summary.get("t-mixed").expect("summary");
     assert_eq!(stats.read, 6);
     assert_eq!(stats.loaded, 1);
@@ -803,7 +779,7 @@ async fn bad_files_change_nothing() -> anyhow::Result<()> {
         "unclosed.geojson",
         r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"1","category":"pharmacy"},"geometry":{"type":"Point","coordinates":[2.88,50.85]}},{"type":"Feat"#,
     )?;
-    let mut import = quick(&unclosed, "t-bad");
+    let mut import = lonlat_csv_import(&unclosed, "t-bad");
     import.x_field = None;
     import.y_field = None;
     let error = load(&db.pool, &import)
@@ -821,7 +797,7 @@ async fn bad_files_change_nothing() -> anyhow::Result<()> {
         "no_column.csv",
         "id,kind,name,lon,lat\n1,pharmacy,X,2.88,50.85\n",
     )?;
-    let error = load(&db.pool, &quick(&no_column, "t-bad"))
+    let error = load(&db.pool, &lonlat_csv_import(&no_column, "t-bad"))
         .await
         .err()
         .map(|e| e.to_string())
@@ -836,7 +812,7 @@ async fn bad_files_change_nothing() -> anyhow::Result<()> {
         "ragged.csv",
         "id,category,name,lon,lat\n1,pharmacy,X,2.88,50.85\n2,pharmacy,Y,2.88\n",
     )?;
-    let error = load(&db.pool, &quick(&ragged, "t-bad"))
+    let error = load(&db.pool, &lonlat_csv_import(&ragged, "t-bad"))
         .await
         .err()
         .map(|e| e.to_string())
@@ -846,7 +822,7 @@ async fn bad_files_change_nothing() -> anyhow::Result<()> {
         "{error}"
     );
 
-    let mut import = quick(&ragged, "t-bad");
+    let mut import = lonlat_csv_import(&ragged, "t-bad");
     import.srid = 999_999;
     let error = load(&db.pool, &import)
         .await

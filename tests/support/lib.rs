@@ -108,6 +108,30 @@ pub async fn ingest_westhoek(pool: &PgPool) -> anyhow::Result<observatory_ingest
     Ok(observatory_ingest::run(pool, &options).await?)
 }
 
+/// A quick import of a test CSV of longitude/latitude points with the columns `id`,
+/// `name`, `category` (the taxonomy's own ids) and `lon`, `lat`, seen on 1 January 2026.
+pub fn lonlat_csv_import(file: &Path, source_id: &str) -> observatory_ingest::QuickImport {
+    observatory_ingest::QuickImport {
+        file: file.to_path_buf(),
+        source_id: source_id.into(),
+        taxonomy: repo_root().join("data/taxonomy.toml"),
+        category: observatory_ingest::CategoryRule::Field {
+            field: "category".into(),
+            vocabulary: "category".into(),
+        },
+        id_field: Some("id".into()),
+        name_field: Some("name".into()),
+        x_field: Some("lon".into()),
+        y_field: Some("lat".into()),
+        srid: 4326,
+        delimiter: ',',
+        latin1: false,
+        observed_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
+        coverage: vec![],
+        licence: "test".into(),
+    }
+}
+
 /// The server's settings in tests: the web folder of the repository, the defaults else.
 pub fn test_settings() -> observatory_server::Settings {
     observatory_server::Settings::new(repo_root().join("web"))
