@@ -7,11 +7,10 @@
 
 use std::collections::HashMap;
 
-use futures::TryStreamExt;
 use rayon::prelude::*;
 use sqlx::{Executor, PgConnection};
 
-use super::{copy, Lonlat, Network, Service};
+use super::{copy, push_keyed, Lonlat, Network, Service};
 
 /// Writes `nearest_commune_with_service_m` for every commune and inventoried kind, in the
 /// caller's transaction (a full refresh, into the table scope_all.sql emptied).
@@ -84,12 +83,10 @@ async fn read_places(conn: &mut PgConnection) -> Result<(Vec<String>, Places), s
     let mut origins: Vec<String> = Vec::new();
     let mut index: HashMap<String, i64> = HashMap::new();
     let mut places: Places = HashMap::new();
-    let mut decoder = copy::Decoder::default();
-    let mut answer = conn
-        .copy_out_raw(include_str!("../sql/inventory_places_copy.sql"))
-        .await?;
-    while let Some(piece) = answer.try_next().await? {
-        decoder.feed(&piece, |mut row| {
+    copy::read_rows(
+        conn,
+        include_str!("../sql/inventory_places_copy.sql"),
+        |mut row| {
             let kind = row.text()?.unwrap_or_default();
             let origin = row.text()?.unwrap_or_default();
             let at = Lonlat {
@@ -106,42 +103,30 @@ async fn read_places(conn: &mut PgConnection) -> Result<(Vec<String>, Places), s
                 }
             };
             let place = Service { id, at };
-            match places.get_mut(kind) {
-                Some(list) => list.push(place),
-                None => {
-                    places.insert(kind.to_owned(), vec![place]);
-                }
-            }
+            push_keyed(&mut places, kind, place);
             Ok(())
-        })?;
-    }
-    decoder.finish()?;
+        },
+    )
+    .await?;
     Ok((origins, places))
 }
 
 async fn read_searches(conn: &mut PgConnection) -> Result<Searches, sqlx::Error> {
     let mut searches: Searches = HashMap::new();
-    let mut decoder = copy::Decoder::default();
-    let mut answer = conn
-        .copy_out_raw(include_str!("../sql/inventory_searches_copy.sql"))
-        .await?;
-    while let Some(piece) = answer.try_next().await? {
-        decoder.feed(&piece, |mut row| {
+    copy::read_rows(
+        conn,
+        include_str!("../sql/inventory_searches_copy.sql"),
+        |mut row| {
             let id = row.int8()?;
             let kind = row.text()?.unwrap_or_default();
             let at = Lonlat {
                 lon: row.float8()?,
                 lat: row.float8()?,
             };
-            match searches.get_mut(kind) {
-                Some(list) => list.push((id, at)),
-                None => {
-                    searches.insert(kind.to_owned(), vec![(id, at)]);
-                }
-            }
+            push_keyed(&mut searches, kind, (id, at));
             Ok(())
-        })?;
-    }
-    decoder.finish()?;
+        },
+    )
+    .await?;
     Ok(searches)
 }

@@ -160,6 +160,22 @@ impl<'a> Row<'a> {
     }
 }
 
+/// Runs `statement`, a `COPY ... TO STDOUT (FORMAT binary)`, handing each row of its answer
+/// to `each` as the answer's pieces arrive.
+pub async fn read_rows(
+    conn: &mut sqlx::PgConnection,
+    statement: &str,
+    mut each: impl FnMut(Row<'_>) -> Result<(), sqlx::Error>,
+) -> Result<(), sqlx::Error> {
+    use futures::TryStreamExt;
+    let mut decoder = Decoder::default();
+    let mut answer = conn.copy_out_raw(statement).await?;
+    while let Some(piece) = answer.try_next().await? {
+        decoder.feed(&piece, &mut each)?;
+    }
+    decoder.finish()
+}
+
 fn split<const N: usize>(data: &[u8]) -> Option<([u8; N], &[u8])> {
     data.split_first_chunk::<N>()
         .map(|(head, rest)| (*head, rest))

@@ -25,7 +25,6 @@ pub(super) use communes::refresh as refresh_nearest_communes;
 
 use std::collections::HashMap;
 
-use futures::TryStreamExt;
 use geo::{Distance, Geodesic, Point};
 use rayon::prelude::*;
 use rstar::primitives::GeomWithData;
@@ -272,17 +271,26 @@ impl Scopes {
     };
 }
 
+/// Adds `value` to the list of `key`, copying the key only the first time it comes (rows
+/// of a COPY lend their text, and most rows repeat a key already seen).
+fn push_keyed<V>(map: &mut HashMap<String, Vec<V>>, key: &str, value: V) {
+    match map.get_mut(key) {
+        Some(list) => list.push(value),
+        None => {
+            map.insert(key.to_owned(), vec![value]);
+        }
+    }
+}
+
 /// The open services of the categories in scope, by category and country.
 async fn read_services(
     conn: &mut PgConnection,
 ) -> Result<HashMap<String, HashMap<Option<String>, Vec<Service>>>, sqlx::Error> {
     let mut services: HashMap<String, HashMap<Option<String>, Vec<Service>>> = HashMap::new();
-    let mut decoder = copy::Decoder::default();
-    let mut answer = conn
-        .copy_out_raw(include_str!("../sql/nearest_services.sql"))
-        .await?;
-    while let Some(piece) = answer.try_next().await? {
-        decoder.feed(&piece, |mut row| {
+    copy::read_rows(
+        conn,
+        include_str!("../sql/nearest_services.sql"),
+        |mut row| {
             let category = row.text()?.unwrap_or_default();
             let country = row.text()?.map(str::to_owned);
             let service = Service {
@@ -302,9 +310,9 @@ async fn read_services(
                 }
             }
             Ok(())
-        })?;
-    }
-    decoder.finish()?;
+        },
+    )
+    .await?;
     Ok(services)
 }
 
@@ -315,12 +323,10 @@ async fn read_origins(
     let mut origins: Vec<Origin> = Vec::new();
     let mut index: HashMap<String, u32> = HashMap::new();
     let mut scope: HashMap<String, Vec<u32>> = HashMap::new();
-    let mut decoder = copy::Decoder::default();
-    let mut answer = conn
-        .copy_out_raw(include_str!("../sql/nearest_origins.sql"))
-        .await?;
-    while let Some(piece) = answer.try_next().await? {
-        decoder.feed(&piece, |mut row| {
+    copy::read_rows(
+        conn,
+        include_str!("../sql/nearest_origins.sql"),
+        |mut row| {
             let category = row.text()?.unwrap_or_default();
             let id = row.text()?.unwrap_or_default();
             let country = row.text()?.unwrap_or_default();
@@ -341,16 +347,11 @@ async fn read_origins(
                     i
                 }
             };
-            match scope.get_mut(category) {
-                Some(list) => list.push(i),
-                None => {
-                    scope.insert(category.to_owned(), vec![i]);
-                }
-            }
+            push_keyed(&mut scope, category, i);
             Ok(())
-        })?;
-    }
-    decoder.finish()?;
+        },
+    )
+    .await?;
     Ok((origins, scope))
 }
 
