@@ -10,7 +10,7 @@ use std::path::Path;
 use observatory_core::services::{write, Observation, ServiceWrite, Wgs84Point};
 use observatory_core::ServiceCategory;
 use observatory_ingest::{CategoryRule, QuickImport};
-use observatory_tests::{ingest_westhoek, lonlat_csv_import, repo_root, TestDb};
+use observatory_tests::{bus_stop_grid_csv, ingest_westhoek, lonlat_csv_import, repo_root, TestDb};
 use sqlx::PgConnection;
 
 use crate::indicators::observation;
@@ -289,14 +289,7 @@ async fn a_direct_load_counts_what_it_wrote_and_what_it_merged() -> anyhow::Resu
     assert!(others.len() >= 5, "{others:?}");
     // 20,100 bus stops on a grid across the border (a large load: more lines than the
     // services there), 10 of them far away (refused).
-    let mut csv = String::from("id,category,name,lon,lat\n");
-    for i in 0..20_100 {
-        let (x, y) = (
-            2.6 + (i % 150) as f64 * 0.0023,
-            50.75 + (i / 150) as f64 * 0.0018,
-        );
-        csv.push_str(&format!("S{i},bus_stop,Halte {i},{x:.6},{y:.6}\n"));
-    }
+    let mut csv = bus_stop_grid_csv();
     for i in 0..10 {
         csv.push_str(&format!(
             "F{i},bus_stop,Ver {i},5.5,{:.4}\n",

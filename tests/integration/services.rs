@@ -3,7 +3,9 @@
 
 use geo::{Distance, Geodesic, Point};
 use observatory_ingest::{IngestError, QuickImport};
-use observatory_tests::{ingest_westhoek, lonlat_csv_import, repo_root, shared_data, TestDb};
+use observatory_tests::{
+    bus_stop_grid_csv, ingest_westhoek, lonlat_csv_import, repo_root, shared_data, TestDb,
+};
 use sqlx::PgPool;
 
 async fn provenance(pool: &PgPool, source: &str) -> anyhow::Result<i64> {
@@ -549,14 +551,7 @@ async fn a_large_load_locates_merges_and_keeps_indexes_and_keys_as_a_small_one(
     .await?;
     // 20,100 bus stops on a grid across the border around Ieper and Bailleul (large enough
     // to rebuild the indexes), 30 far away in Limburg, and the AFMPS pharmacy again, 10 m off.
-    let mut csv = String::from("id,category,name,lon,lat\n");
-    for i in 0..20_100 {
-        let (x, y) = (
-            2.6 + (i % 150) as f64 * 0.0023,
-            50.75 + (i / 150) as f64 * 0.0018,
-        );
-        csv.push_str(&format!("S{i},bus_stop,Halte {i},{x:.6},{y:.6}\n"));
-    }
+    let mut csv = bus_stop_grid_csv();
     for i in 0..30 {
         csv.push_str(&format!(
             "F{i},bus_stop,Ver {i},5.5,{:.4}\n",
@@ -651,14 +646,7 @@ async fn a_large_load_with_a_repeated_id_is_grouped_as_a_small_one() -> anyhow::
     let services_before: i64 = sqlx::query_scalar("SELECT count(*) FROM service")
         .fetch_one(&db.pool)
         .await?;
-    let mut csv = String::from("id,category,name,lon,lat\n");
-    for i in 0..20_100 {
-        let (x, y) = (
-            2.6 + (i % 150) as f64 * 0.0023,
-            50.75 + (i / 150) as f64 * 0.0018,
-        );
-        csv.push_str(&format!("S{i},bus_stop,Halte {i},{x:.6},{y:.6}\n"));
-    }
+    let mut csv = bus_stop_grid_csv();
     // S7 again, 40 m east of its first record
     csv.push_str("S7,bus_stop,Halte 7,2.616666,50.75\n");
     let dir = tempfile::tempdir()?;

@@ -132,6 +132,21 @@ pub fn lonlat_csv_import(file: &Path, source_id: &str) -> observatory_ingest::Qu
     }
 }
 
+/// The start of a lon/lat test CSV for [`lonlat_csv_import`]: its header and 20,100 bus
+/// stops `S0`… on a grid across the border around Ieper and Bailleul, more lines than the
+/// Westhoek's services, so that loading it is a large (direct) load.
+pub fn bus_stop_grid_csv() -> String {
+    let mut csv = String::from("id,category,name,lon,lat\n");
+    for i in 0..20_100 {
+        let (x, y) = (
+            2.6 + (i % 150) as f64 * 0.0023,
+            50.75 + (i / 150) as f64 * 0.0018,
+        );
+        csv.push_str(&format!("S{i},bus_stop,Halte {i},{x:.6},{y:.6}\n"));
+    }
+    csv
+}
+
 /// The server's settings in tests: the web folder of the repository, the defaults else.
 pub fn test_settings() -> observatory_server::Settings {
     observatory_server::Settings::new(repo_root().join("web"))
