@@ -3,9 +3,10 @@
 -- own country, searched only for the origins whose nearest service across the border is
 -- in the other country (for the others it is the same service).
 -- Each origin takes its two nearest services in the Web Mercator plane, from the
--- category's own index (migration 0008; $1 and $2 are planned as constants, see
--- prepare.sql), and keeps the nearer of them on the spheroid, at distance d. That one is
--- the nearest of all when the search has seen the whole category (a single service) or
+-- category's own index where a rare category has one, the shared one otherwise
+-- (migrations 0008 and 0026; $1 and $2 are planned as constants, see prepare.sql), and
+-- keeps the nearer of them on the spheroid, at distance d. That one is the nearest of
+-- all when the search has seen the whole category (a single service) or
 -- when the second lies beyond the disc that holds every service closer than d on the
 -- spheroid (mercator_scale_bound). The others (about 2 % at national scale: two services
 -- at almost the same distance) are marked not proven and settled by nearest_settle.sql.

@@ -1,8 +1,9 @@
 -- The origins nearest_search.sql could not prove (several services at almost the same
 -- distance, e.g. at one address): every service closer on the spheroid than the best
 -- candidate lies within distance × mercator_scale_bound in the plane, so one search of
--- that disc on the category's index ($1) finds the nearest for certain. (MATERIALIZED:
--- searched once, then joined; otherwise PostgreSQL may search once per row of the table.)
+-- that disc on the services' index (the category's own for a rare one) finds the nearest
+-- for certain. (MATERIALIZED: searched once, then joined; otherwise PostgreSQL may search
+-- once per row of the table.)
 WITH settled AS MATERIALIZED (
     SELECT u.origin, u.scope, k.id, k.country, k.distance
     FROM nearest_found u
