@@ -367,13 +367,22 @@ pub(crate) async fn all_values(
 }
 
 /// The map's row of main values of every commune, checked against indicator_value read
-/// afresh: after any refresh, the row the tiles and the export read is the current one.
+/// afresh, commune by commune: after any refresh, the row the tiles and the export read
+/// is the current one.
 pub(crate) async fn map_values(
     pool: &sqlx::PgPool,
 ) -> anyhow::Result<Vec<(String, Option<f64>, Option<f64>)>> {
     let stale: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM commune c
-         CROSS JOIN LATERAL commune_main_indicators(c.country, c.code) AS i
+         CROSS JOIN LATERAL (
+             SELECT round(max(value) FILTER (WHERE indicator = 'nearest_service_m' AND category = 'pharmacy')) AS nearest_pharmacy_m,
+                    round(max(value) FILTER (WHERE indicator = 'nearest_service_m' AND category = 'hospital')) AS nearest_hospital_m,
+                    round(max(value) FILTER (WHERE indicator = 'nearest_service_m' AND category = 'rail_station')) AS nearest_rail_station_m,
+                    round(max(value) FILTER (WHERE indicator = 'nearest_service_m' AND category = 'post_office')) AS nearest_post_office_m,
+                    round(max(value) FILTER (WHERE indicator = 'nearest_service_m' AND category = 'secondary_school')) AS nearest_secondary_school_m,
+                    round(max(value) FILTER (WHERE indicator = 'population_change_pct')::numeric, 2)::float8 AS population_change_pct
+             FROM indicator_value v WHERE v.country = c.country AND v.code = c.code AND v.year = 0
+         ) AS i
          LEFT JOIN commune_map_values m ON m.code = c.code AND m.country = c.country
          WHERE m.code IS NULL OR (m.nearest_pharmacy_m, m.nearest_hospital_m, m.nearest_rail_station_m,
                                   m.nearest_post_office_m, m.nearest_secondary_school_m, m.population_change_pct)

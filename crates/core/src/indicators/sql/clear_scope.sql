@@ -5,7 +5,7 @@
 -- The per-category values of the (commune, category) pairs in scope.
 DELETE FROM indicator_commune_value i USING value_scope v
 WHERE i.country = v.country AND i.code = v.code AND i.category = v.category
-  AND i.indicator IN ('service_count', 'services_per_1000', 'services_net_change',
+  AND i.indicator IN ('service_count', 'services_net_change',
                       'nearest_service_m', 'nearest_service_national_m', 'services_gained', 'services_lost');
 
 -- The basket of the communes in scope.

@@ -37,6 +37,17 @@ SELECT k.category, sc.region, sc.country, array_agg(k.source_id ORDER BY k.sourc
 FROM category_source k
 JOIN coverage sc ON sc.source_id = k.source_id
 GROUP BY k.category, sc.region, sc.country;
+-- The sources that locate a category on either side of the border in a region: what the
+-- distance across the border rests on (another region's sources do not describe its
+-- surroundings). A table with statistics, not a grouping joined on every value row: the
+-- planner matched the national 994,000 distance rows with it by region alone (2.5 s).
+CREATE TEMP TABLE IF NOT EXISTS covered_either_side (region text, category text, sources text[]) ON COMMIT DROP;
+TRUNCATE covered_either_side;
+INSERT INTO covered_either_side
+SELECT x.region, x.category, array_agg(DISTINCT s ORDER BY s)
+FROM covered_points x, unnest(x.sources) AS s
+GROUP BY x.region, x.category;
+ANALYZE covered_either_side;
 -- (origin, category) pairs whose nearest services are recomputed
 CREATE TEMP TABLE IF NOT EXISTS nearest_scope (origin text, category text) ON COMMIT DROP;
 TRUNCATE nearest_scope;

@@ -21,10 +21,7 @@ FROM (SELECT DISTINCT category FROM value_scope) AS k
 CROSS JOIN (SELECT DISTINCT coalesce(region_id, '') AS region, country FROM commune) AS home
 CROSS JOIN (VALUES ('service_count'), ('service_presence'), ('services_per_1000'),
                    ('nearest_service_m'), ('nearest_service_national_m')) AS indicator(name)
-LEFT JOIN (
-    SELECT x.region, x.category, array_agg(DISTINCT s ORDER BY s) AS sources
-    FROM covered_points x, unnest(x.sources) AS s GROUP BY x.region, x.category
-) AS everywhere ON everywhere.category = k.category AND everywhere.region = home.region
+LEFT JOIN covered_either_side everywhere ON everywhere.category = k.category AND everywhere.region = home.region
 WHERE NOT EXISTS (SELECT 1 FROM covered_points cp
                   WHERE cp.category = k.category AND cp.country = home.country AND cp.region = home.region);
 

@@ -2,20 +2,19 @@
 
 -- A scoped refresh has deleted the rows replaced here first (clear_scope.sql).
 
--- Services per (commune, category, year) in scope, written as three indicators by one
--- statement: the count, per 1,000 inhabitants, and the net change between the first and
--- last inventory years (presence is read from the count: migration 0025). Counts come
--- from points (year 0) where a source covers the category on the commune's side
--- (elsewhere refresh_gaps.sql says why there is none), and per year from inventories
--- (BPE): a commune missing from a year's file had none of the types that year's file
--- counts. A source counts for the communes of its own region only (prepare.sql's
--- coverage), so one region's inventory says nothing of another's. population_year: the
--- year whose population the count is set against. Every source table is read for the
--- pairs in scope only, so that the refresh after one service changed reads a few rows of
--- each.
+-- Services per (commune, category, year) in scope, written as two indicators by one
+-- statement: the count, and the net change between the first and last inventory years
+-- (presence and the figure per 1,000 inhabitants are read from the count: migrations 0025
+-- and 0027). Counts come from points (year 0) where a source covers the category on the
+-- commune's side (elsewhere refresh_gaps.sql says why there is none), and per year from
+-- inventories (BPE): a commune missing from a year's file had none of the types that
+-- year's file counts. A source counts for the communes of its own region only
+-- (prepare.sql's coverage), so one region's inventory says nothing of another's. Every
+-- source table is read for the pairs in scope only, so that the refresh after one service
+-- changed reads a few rows of each.
 WITH counted AS MATERIALIZED (
     SELECT c.country, c.code, v.category, 0::smallint AS year,
-           coalesce(n.count, 0)::float8 AS value, cp.sources, c.population_year
+           coalesce(n.count, 0)::float8 AS value, cp.sources
     FROM value_scope v
     JOIN commune c ON c.country = v.country AND c.code = v.code
     JOIN covered_points cp ON cp.category = v.category AND cp.country = v.country
@@ -28,7 +27,7 @@ WITH counted AS MATERIALIZED (
         GROUP BY 1, 2, 3
     ) AS n ON n.country = v.country AND n.commune_code = v.code AND n.category = v.category
     UNION ALL
-    SELECT c.country, c.code, y.category, y.year, coalesce(n.count, 0)::float8, y.sources, y.year
+    SELECT c.country, c.code, y.category, y.year, coalesce(n.count, 0)::float8, y.sources
     FROM (SELECT sc.region, sc.country, k.category, k.year, array_agg(k.source_id ORDER BY k.source_id) AS sources
           -- each source's (category, year) pairs first: a few rows, not one per commune
           FROM (SELECT DISTINCT source_id, category, year FROM service_count
@@ -53,36 +52,16 @@ span AS (
     FROM service_count
     WHERE category IN (SELECT category FROM value_scope)
     GROUP BY category HAVING min(year) < max(year)
-),
--- (the commune's count in each of the two years, one row each: a join, not a grouping)
-net_change AS (
-    INSERT INTO indicator_commune_value (indicator, country, code, category, year, value, sources, detail)
-    SELECT 'services_net_change', l.country, l.code, l.category, span.last_year,
-           l.value - f.value, f.sources || l.sources,
-           jsonb_build_object('from', span.first_year, 'to', span.last_year)
-    FROM span
-    JOIN counted f ON f.category = span.category AND f.year = span.first_year
-    JOIN counted l ON l.country = f.country AND l.code = f.code AND l.category = f.category
-                  AND l.year = span.last_year
 )
--- An inventory year with no population at all for the commune's country is a gap
--- (refresh_gaps.sql), not a reason repeated for each commune.
-INSERT INTO indicator_commune_value (indicator, country, code, category, year, value, no_data, sources)
-SELECT 'services_per_1000', v.country, v.code, v.category, v.year,
-       CASE WHEN p.population > 0 THEN v.value * 1000.0 / p.population END,
-       CASE WHEN p.population IS NULL THEN 'no population for ' || CASE WHEN v.year = 0 THEN 'this commune' ELSE v.year::text END || ' in the data'
-            WHEN p.population = 0 THEN 'no inhabitants' END,
-       v.sources || coalesce(p.sources, '{}')
-FROM counted v
-LEFT JOIN (
-    SELECT country, code, year, population, ARRAY[source_id] AS sources
-    FROM commune_population WHERE covers = ARRAY[code]
-) AS p ON p.country = v.country AND p.code = v.code AND p.year = v.population_year
--- A join with the few (country, year) pairs, not a subquery per row: without statistics
--- on a fresh database, PostgreSQL scanned the population table once per row (2.4 s).
-LEFT JOIN (SELECT DISTINCT country, year FROM commune_population) AS known
-       ON known.country = v.country AND known.year = v.year
-WHERE v.year = 0 OR known.year IS NOT NULL;
+-- (the commune's count in each of the two years, one row each: a join, not a grouping)
+INSERT INTO indicator_commune_value (indicator, country, code, category, year, value, sources, detail)
+SELECT 'services_net_change', l.country, l.code, l.category, span.last_year,
+       l.value - f.value, f.sources || l.sources,
+       jsonb_build_object('from', span.first_year, 'to', span.last_year)
+FROM span
+JOIN counted f ON f.category = span.category AND f.year = span.first_year
+JOIN counted l ON l.country = f.country AND l.code = f.code AND l.category = f.category
+              AND l.year = span.last_year;
 
 -- Distances: the mean over the commune's origins, where the home side is covered in the
 -- commune's region (elsewhere refresh_gaps.sql says why there is none). The nearest
@@ -98,12 +77,7 @@ JOIN commune c ON c.country = v.country AND c.code = v.code
 CROSS JOIN (VALUES ('any'), ('national')) AS scope(name)
 JOIN covered_points cp ON cp.category = v.category AND cp.country = v.country
                       AND cp.region = coalesce(c.region_id, '')
--- the sources that cover the category on either side of the border in the commune's
--- region: another region's do not describe its surroundings
-LEFT JOIN (
-    SELECT x.region, x.category, array_agg(DISTINCT s ORDER BY s) AS sources
-    FROM covered_points x, unnest(x.sources) AS s GROUP BY x.region, x.category
-) AS everywhere ON everywhere.category = v.category AND everywhere.region = cp.region
+LEFT JOIN covered_either_side everywhere ON everywhere.category = v.category AND everywhere.region = cp.region
 LEFT JOIN (
     SELECT o.country, o.commune, a.category, a.scope, avg(a.distance_m) AS mean, count(*) AS origins
     FROM access_nearest a JOIN access_origin o ON o.id = a.origin
