@@ -26,6 +26,11 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_writer(std::io::stderr)
         .init();
+    // For working on the refresh: NATIONAL_DATABASE=<a kept database> times the full
+    // recompute on it alone, rolled back (NATIONAL_RUNS times, 3 by default).
+    if let Ok(name) = std::env::var("NATIONAL_DATABASE") {
+        return time_full_refresh(&name).await;
+    }
     let db = TestDb::new().await?;
 
     let started = Instant::now();
@@ -240,4 +245,28 @@ async fn probe_floor(tx: &mut sqlx::PgConnection) -> anyhow::Result<Duration> {
         anyhow::ensure!(found > 0, "no {category} found by the floor probe");
     }
     Ok(started.elapsed())
+}
+
+/// The full recompute on a database kept by `NATIONAL_GENERATE_ONLY=1`, rolled back each
+/// time, so that a change to the refresh can be timed without generating again.
+async fn time_full_refresh(name: &str) -> anyhow::Result<()> {
+    let pool = TestDb::connect_to(name).await?;
+    let runs: usize = match std::env::var("NATIONAL_RUNS") {
+        Ok(n) => n.parse()?,
+        Err(_) => 3,
+    };
+    for run in 1..=runs {
+        let mut tx = pool.begin().await?;
+        let started = Instant::now();
+        refresh_all(&mut tx).await?;
+        let full = started.elapsed();
+        // NATIONAL_KEEP=1 commits the last run, for psql to read its values.
+        if run == runs && std::env::var_os("NATIONAL_KEEP").is_some() {
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
+        }
+        println!("run {run}: full recompute {:.2} s", seconds(full));
+    }
+    Ok(())
 }

@@ -72,6 +72,11 @@ impl TestDb {
         })
     }
 
+    /// A pool on an existing database of the test cluster (one a benchmark kept), migrated.
+    pub async fn connect_to(name: &str) -> anyhow::Result<PgPool> {
+        Ok(connect_and_migrate(admin_options()?.database(name), 8).await?)
+    }
+
     /// A `postgres://` URL of this database, for the binary's DATABASE_URL.
     pub fn url(&self) -> anyhow::Result<String> {
         let admin = std::env::var("TEST_DATABASE_URL")?;
