@@ -41,14 +41,14 @@ pub async fn refresh_all(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     conn.execute(sqlx::raw_sql(include_str!("sql/refresh_change.sql")))
         .await?;
     nearest::refresh_nearest_communes(conn).await?;
-    end_full(conn).await?;
-    refresh_map_values(conn).await
+    refresh_map_values(conn).await?;
+    end_full(conn).await
 }
 
 /// The nearest services of every origin and category (across the border and within the
 /// country), the part of [`refresh_all`] that searches space, on its own: the national
 /// benchmark compares it with a plain search per category. In the caller's transaction;
-/// the indicator values are left out of date until [`refresh_all`] runs.
+/// the indicator values are left empty until [`refresh_all`] runs.
 pub async fn refresh_all_nearest(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     begin_full(conn).await?;
     refresh_nearest(conn, Refresh::Full).await?;
@@ -145,7 +145,7 @@ pub async fn refresh_categories(
 }
 
 /// The map's row of main values for each commune in scope, read by the communes tiles and
-/// export; after the values, once indicator_commune_value has its key.
+/// export; after the values (a scoped refresh finds a commune's values by their key).
 async fn refresh_map_values(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     conn.execute(sqlx::raw_sql(include_str!("sql/refresh_map_values.sql")))
         .await?;

@@ -51,8 +51,9 @@ ANALYZE covered_either_side;
 -- (origin, category) pairs whose nearest services are recomputed
 CREATE TEMP TABLE IF NOT EXISTS nearest_scope (origin text, category text) ON COMMIT DROP;
 TRUNCATE nearest_scope;
--- (commune, category) pairs whose values are recomputed
-CREATE TEMP TABLE IF NOT EXISTS value_scope (country char(2), code text, category text) ON COMMIT DROP;
+-- (commune, category) pairs whose values are recomputed, with the commune's region ('' for
+-- none): the values statements match sources by it without joining the communes again.
+CREATE TEMP TABLE IF NOT EXISTS value_scope (country char(2), code text, category text, region text) ON COMMIT DROP;
 TRUNCATE value_scope;
 
 -- Snapshot series: sources that saw their services on two dates or more. Reports of

@@ -2,9 +2,10 @@
 -- as the map shades them and the communes export lists them: distances in whole metres,
 -- population change in % to two decimals, NULL where the data cannot support a value
 -- (the map shows values, never gaps: read the per-commune table alone). Their one
--- definition; the communes tile layer and export read the rows. Run last, once
--- indicator_commune_value has its key again: the scoped refresh finds a commune's rows
--- by it, the full one reads the table once.
+-- definition; the communes tile layer and export read the rows. Run after the values: a
+-- scoped refresh finds a commune's rows by their key, the full one reads the table once
+-- (before full_end.sql adds the keys back: scope_all.sql emptied this table and
+-- full_begin.sql set its key to the communes aside).
 DELETE FROM commune_map_values m
 USING (SELECT DISTINCT country, code FROM value_scope) AS v
 WHERE m.code = v.code AND m.country = v.country;

@@ -13,7 +13,7 @@ origins AS (
     JOIN covered_points c ON c.country = o.country AND c.region = coalesce(oc.region_id, '')
     WHERE c.category = ANY ($1::text[])
 )
-INSERT INTO value_scope (country, code, category)
-SELECT c.country, c.code, k.id
+INSERT INTO value_scope (country, code, category, region)
+SELECT c.country, c.code, k.id, coalesce(c.region_id, '')
 FROM commune c CROSS JOIN service_category k
 WHERE k.id = ANY ($1::text[])
