@@ -461,6 +461,56 @@ async fn the_same_service_in_two_sources_is_kept_once_with_both_provenances() ->
     db.drop_database().await
 }
 
+/// A source describes a service once: two of its records near one service of another
+/// source, both similar to it, stay two services, and loading a source again gives the
+/// services the first load gave. (Two post offices of La Poste 20 m apart, loaded again
+/// after another source had merged both of its records into the first, became one.)
+#[tokio::test]
+async fn each_record_of_a_source_stays_a_service_of_its_own_and_a_reload_changes_nothing(
+) -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    ingest_westhoek(&db.pool).await?;
+    let dir = tempfile::tempdir()?;
+    let offices = "post_office,Metz en Couture RP,2.80000,50.85000\nX2,post_office,Metz en Couture Le Beaulieu RP,2.80020,50.85010\n";
+    let a = write_file(
+        &dir,
+        "a.csv",
+        format!("id,category,name,lon,lat\nX1,{offices}"),
+    )?;
+    let b = write_file(
+        &dir,
+        "b.csv",
+        format!("id,category,name,lon,lat\nX1,{offices}"),
+    )?;
+    load(&db.pool, &lonlat_csv_import(&a, "t-a")).await?;
+    let summary = load(&db.pool, &lonlat_csv_import(&b, "t-b")).await?;
+    assert_eq!(
+        summary.get("t-b").map(|s| (s.loaded, s.merged)),
+        Some((0, 2))
+    );
+    let services_of = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, String>(
+            "SELECT p.source_id || ':' || p.record_id || ' -> ' || p.service_id FROM service_provenance p
+             WHERE p.source_id IN ('t-a', 't-b') ORDER BY 1",
+        )
+        .fetch_all(&pool)
+        .await
+    };
+    let first = services_of(db.pool.clone()).await?;
+    let per_service: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT count(*), count(DISTINCT source_id) FROM service_provenance
+         WHERE source_id IN ('t-a', 't-b') GROUP BY service_id ORDER BY 1",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    assert_eq!(per_service, vec![(2, 2), (2, 2)], "{first:?}");
+
+    load(&db.pool, &lonlat_csv_import(&a, "t-a")).await?;
+    assert_eq!(services_of(db.pool.clone()).await?, first);
+    assert_sources_are_the_provenance(&db.pool, "after t-a loaded again").await?;
+    db.drop_database().await
+}
+
 /// The sources that describe the service a source's record became.
 async fn sources_of_record(
     pool: &PgPool,

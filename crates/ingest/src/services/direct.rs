@@ -173,6 +173,7 @@ pub(super) async fn load(
         .await
         .map_err(db("finding services other sources describe"))?;
     super::without_merge_joins(tx, false).await?;
+    super::merge::keep_one_to_one(tx).await?;
     let merged: i64 = sqlx::query_scalar(include_str!("sql/merge_direct.sql"))
         .bind(&source.id)
         .fetch_one(&mut *tx)

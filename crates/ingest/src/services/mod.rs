@@ -6,6 +6,7 @@ mod counts;
 mod direct;
 mod locate;
 mod measures;
+mod merge;
 mod record;
 mod stage;
 
@@ -314,6 +315,7 @@ pub async fn load_source(
     if hashed {
         without_merge_joins(tx, false).await?;
     }
+    merge::keep_one_to_one(tx).await?;
     if !detached && is_bulk(entities, existing) {
         // Nothing was deleted above: the keys that point at `service` stay.
         detach(tx, false).await?;

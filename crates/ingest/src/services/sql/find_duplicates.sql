@@ -1,10 +1,11 @@
 -- Services of this source that another source already describes: same category, within
 -- 50 m, and a similar name once the words that only say what it is are set aside
 -- (trigram similarity ≥ 0.3). Run before this source's services are inserted, so each
--- probe of the spatial index meets only other sources' services; the earliest wins.
+-- probe of the spatial index meets only other sources' services. Every match, for
+-- services/merge.rs to keep one per service.
 -- Used when this source brings fewer services than the table holds (otherwise see
 -- find_duplicates_from_old.sql, which gives the same pairs).
-CREATE TEMP TABLE service_merge ON COMMIT DROP AS
+CREATE TEMP TABLE service_merge_candidate ON COMMIT DROP AS
 SELECT e.id AS new_id, match.keep_id
 FROM service_entity e
 CROSS JOIN LATERAL (
@@ -17,6 +18,4 @@ CROSS JOIN LATERAL (
       AND ST_DWithin(o.geom::geography, e.geom::geography, 50)
       AND service_name_key(o.name) <> ''
       AND similarity(service_name_key(o.name), service_name_key(e.name)) >= 0.3
-    ORDER BY o.id
-    LIMIT 1
 ) AS match

@@ -1,6 +1,6 @@
 -- The pairs of find_duplicates_from_old.sql for a direct load, whose services are already
 -- in the table: those of ids $1 to $2 are this load's, matched against every other.
-CREATE TEMP TABLE service_merge ON COMMIT DROP AS
+CREATE TEMP TABLE service_merge_candidate ON COMMIT DROP AS
 WITH old AS (
     SELECT o.id, o.category, o.name, o.geom,
            floor(ST_X(o.geom) / 0.001)::bigint + dx AS cell_x,
@@ -17,10 +17,9 @@ new AS (
     FROM service e
     WHERE e.id BETWEEN $1 AND $2
 )
-SELECT DISTINCT ON (e.id) e.id AS new_id, o.id AS keep_id
+SELECT e.id AS new_id, o.id AS keep_id
 FROM new e
 JOIN old o ON o.category = e.category AND o.cell_x = e.cell_x AND o.cell_y = e.cell_y
 WHERE o.geom && ST_Expand(e.geom, 0.001)
   AND ST_DWithin(o.geom::geography, e.geom::geography, 50)
   AND similarity(service_name_key(o.name), service_name_key(e.name)) >= 0.3
-ORDER BY e.id, o.id
