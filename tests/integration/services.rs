@@ -471,17 +471,12 @@ async fn each_record_of_a_source_stays_a_service_of_its_own_and_a_reload_changes
     let db = TestDb::new().await?;
     ingest_westhoek(&db.pool).await?;
     let dir = tempfile::tempdir()?;
-    let offices = "post_office,Metz en Couture RP,2.80000,50.85000\nX2,post_office,Metz en Couture Le Beaulieu RP,2.80020,50.85010\n";
-    let a = write_file(
-        &dir,
-        "a.csv",
-        format!("id,category,name,lon,lat\nX1,{offices}"),
-    )?;
-    let b = write_file(
-        &dir,
-        "b.csv",
-        format!("id,category,name,lon,lat\nX1,{offices}"),
-    )?;
+    // Two post offices 20 m apart with similar names, described by both sources.
+    let offices = "id,category,name,lon,lat\n\
+                   X1,post_office,Metz en Couture RP,2.80000,50.85000\n\
+                   X2,post_office,Metz en Couture Le Beaulieu RP,2.80020,50.85010\n";
+    let a = write_file(&dir, "a.csv", offices)?;
+    let b = write_file(&dir, "b.csv", offices)?;
     load(&db.pool, &lonlat_csv_import(&a, "t-a")).await?;
     let summary = load(&db.pool, &lonlat_csv_import(&b, "t-b")).await?;
     assert_eq!(
