@@ -210,7 +210,8 @@ async fn recompute_scope(conn: &mut PgConnection, refresh: Refresh) -> Result<()
 /// categories, searches every origin: in this process, from one read of the services
 /// (see `nearest`). One changed service affects a handful of origins: PostGIS searches
 /// them one category at a time, on the category's own index if it is a rare one
-/// (migration 0026), rather than reading a category's services (1.4 million bus stops nationally) for them.
+/// (migration 0026), rather than reading a category's services (1.4 million bus stops
+/// nationally) for them.
 async fn refresh_nearest(conn: &mut PgConnection, refresh: Refresh) -> Result<(), sqlx::Error> {
     conn.execute(sqlx::raw_sql(include_str!("sql/refresh_nearest.sql")))
         .await?;

@@ -38,7 +38,7 @@ pub(super) async fn keep_one_to_one(tx: &mut PgConnection) -> Result<(), IngestE
 fn one_to_one(pairs: &[(i64, i64)]) -> (Vec<i64>, Vec<i64>) {
     let mut taken = std::collections::HashSet::new();
     let mut new_ids = Vec::new();
-    let mut keep_ids: Vec<i64> = Vec::new();
+    let mut keep_ids = Vec::new();
     for &(new_id, keep_id) in pairs {
         if new_ids.last() == Some(&new_id) || taken.contains(&keep_id) {
             continue;
